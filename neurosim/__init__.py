@@ -1,0 +1,1 @@
+"""Spiking networks on Brian2: LIF neurons, Poisson coding, STDP, lateral inhibition."""

@@ -1,0 +1,45 @@
+"""Dependency direction: the model packages never import `experiments` or each other."""
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import sys
+import {package}
+bad = sorted(m for m in {forbidden!r} if m in sys.modules)
+print(",".join(bad))
+"""
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("ann", ["experiments", "neurosim", "brian2", "matplotlib", "pandas"]),
+        ("neurosim", ["experiments", "ann", "matplotlib"]),
+    ],
+)
+def test_model_package_imports_stay_inside_their_layer(package, forbidden):
+    # A fresh interpreter, so modules imported by other tests cannot hide a leak.
+    code = PROBE.format(package=package, forbidden=forbidden)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "", f"importing {package} pulled in: {proc.stdout.strip()}"
+
+
+def test_model_sources_do_not_mention_experiments():
+    """Catches lazy imports inside functions too, which the import probe cannot see."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    layers = [("ann", ["experiments", "neurosim"]), ("neurosim", ["experiments", "ann"])]
+    for package, others in layers:
+        for path in (root / package).rglob("*.py"):
+            for line in path.read_text().splitlines():
+                stripped = line.strip()
+                for other in others:
+                    if stripped.startswith((f"import {other}", f"from {other}")):
+                        offenders.append(f"{path.relative_to(root)}: {stripped}")
+    assert not offenders, offenders
