@@ -1,0 +1,197 @@
+"""The estimators: accuracy on digits, the scikit-learn contract, history, cost, determinism."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from ann import CNNClassifier, MLPClassifier, NotFittedError, RNNClassifier
+
+XS = np.random.default_rng(0).uniform(0, 1, size=(40, 16))
+YS = np.arange(40) % 3
+
+
+def test_mlp_defaults_reach_096_on_digits_and_match_sklearn(digits):
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    ours = MLPClassifier(random_state=0).fit(digits.X_train, digits.y_train)
+    acc = ours.score(digits.X_test, digits.y_test)
+    assert acc >= 0.96
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning: a fixed epoch budget, as ours
+        sk = SkMLP((128,), alpha=0.0, batch_size=32, learning_rate_init=1e-3,
+                   max_iter=ours.epochs, n_iter_no_change=ours.epochs + 1, tol=0,
+                   random_state=0).fit(digits.X_train, digits.y_train)
+    assert abs(acc - sk.score(digits.X_test, digits.y_test)) <= 0.02
+
+
+def test_cnn_defaults_reach_096_on_digits(digits):
+    model = CNNClassifier(image_shape=digits.image_shape, random_state=0)
+    model.fit(digits.X_train, digits.y_train)
+    assert model.score(digits.X_test, digits.y_test) >= 0.96
+
+
+def test_rnn_reading_rows_as_steps_reaches_090_on_digits(digits):
+    model = RNNClassifier(sequence_shape=digits.image_shape, random_state=0)
+    model.fit(digits.X_train, digits.y_train)
+    assert model.score(digits.X_test, digits.y_test) >= 0.90
+    # the same images as (n, T, d) arrays give the same predictions
+    X3 = digits.X_test.reshape(-1, 8, 8)
+    np.testing.assert_array_equal(model.predict(X3), model.predict(digits.X_test))
+
+
+MODELS = {
+    "mlp": lambda **kw: MLPClassifier((8,), epochs=3, **kw),
+    "cnn": lambda **kw: CNNClassifier((4, 4), channels=(2,), epochs=3, **kw),
+    "rnn": lambda **kw: RNNClassifier((4, 4), n_hidden=6, epochs=3, **kw),
+}
+
+
+@pytest.mark.parametrize("kind", list(MODELS))
+def test_same_seed_gives_bit_identical_weights_and_predictions(kind):
+    a = MODELS[kind](random_state=3).fit(XS, YS)
+    b = MODELS[kind](random_state=3).fit(XS, YS)
+    np.testing.assert_array_equal(a.network_.flat_params, b.network_.flat_params)
+    np.testing.assert_array_equal(a.predict_proba(XS), b.predict_proba(XS))
+    c = MODELS[kind](random_state=4).fit(XS, YS)
+    assert not np.array_equal(a.network_.flat_params, c.network_.flat_params)
+
+
+@pytest.mark.parametrize("kind", list(MODELS))
+def test_sklearn_clone_and_params_round_trip(kind):
+    from sklearn.base import clone
+
+    model = MODELS[kind](random_state=1, learning_rate=0.01)
+    params = model.get_params()
+    twin = clone(model)
+    assert twin.get_params() == params
+    assert type(twin)(**params).get_params() == params
+    model.fit(XS, YS)
+    fresh = clone(model)
+    assert not hasattr(fresh, "network_")
+    assert model.set_params(epochs=2) is model and model.epochs == 2
+    with pytest.raises(ValueError, match="invalid parameter 'hidden'"):
+        model.set_params(hidden=3)
+    assert "learning_rate=0.01" in repr(model)
+
+
+def test_fit_returns_self_and_sets_the_learned_attributes():
+    model = MLPClassifier((7,), epochs=2, random_state=0)
+    assert model.fit(XS, YS + 10) is model
+    np.testing.assert_array_equal(model.classes_, [10, 11, 12])
+    assert model.n_features_in_ == 16
+    assert [w.shape for w in model.coefs_] == [(16, 7), (7, 3)]
+    assert [b.shape for b in model.intercepts_] == [(7,), (3,)]
+    assert set(model.predict(XS)) <= {10, 11, 12}
+    proba = model.predict_proba(XS)
+    assert proba.shape == (40, 3) and proba.dtype == np.float64
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert model.network_.dtype == np.float32
+    assert MLPClassifier((7,), epochs=1, dtype="float64", random_state=0).fit(
+        XS, YS).network_.dtype == np.float64
+
+
+def test_history_rows_and_eval_set():
+    model = MLPClassifier((8,), epochs=4, batch_size=16, random_state=0)
+    model.fit(XS, YS, eval_set=(XS[:10], YS[:10]))
+    h = model.history_
+    assert [r["epoch"] for r in h] == [1, 2, 3, 4]
+    assert [r["samples_seen"] for r in h] == [40, 80, 120, 160]
+    assert all(set(r) == {"epoch", "samples_seen", "loss", "train_accuracy", "wall_s",
+                          "eval_accuracy"} for r in h)
+    walls = [r["wall_s"] for r in h]
+    assert walls == sorted(walls) and walls[0] > 0
+    assert all(0 <= r["train_accuracy"] <= 1 and 0 <= r["eval_accuracy"] <= 1 for r in h)
+    # full batch: the reported loss is the loss before each update; it decreases
+    full = MLPClassifier((8,), epochs=20, batch_size=None, learning_rate=0.01,
+                         random_state=0).fit(XS, YS)
+    losses = [r["loss"] for r in full.history_]
+    assert losses[-1] < losses[0]
+    assert "eval_accuracy" not in full.history_[0]
+
+
+def test_partial_fit_learns_online_and_continues_history(digits):
+    model = MLPClassifier(random_state=0)
+    X, y = digits.X_train, digits.y_train
+    model.partial_fit(X[:100], y[:100], classes=np.arange(10))
+    first = model.score(digits.X_test, digits.y_test)
+    for start in range(100, len(X), 100):
+        model.partial_fit(X[start : start + 100], y[start : start + 100])
+    for _ in range(4):
+        model.partial_fit(X, y)
+    assert len(model.history_) == len(range(0, len(X), 100)) + 4
+    assert model.history_[-1]["samples_seen"] == 5 * len(X)
+    assert model.score(digits.X_test, digits.y_test) > max(first, 0.9)
+    with pytest.raises(ValueError, match="not seen in training"):
+        MLPClassifier((4,), random_state=0).partial_fit(XS, YS).partial_fit(XS[:2], [0, 7])
+    with pytest.raises(ValueError, match="classes="):
+        MLPClassifier((4,)).partial_fit(XS[:3], [1, 1, 1])
+
+
+def test_cost_counts_the_mlp_exactly():
+    model = MLPClassifier((128,), epochs=1, random_state=0).fit(XS[:, :8].repeat(8, 1), YS)
+    cost = model.cost()
+    assert set(cost) == {"neurons", "synapses", "params", "memory_bytes", "macs", "synops",
+                         "neuron_updates", "timesteps", "sequential_depth", "parallel_width",
+                         "activity", "update_locality", "train_samples", "epochs",
+                         "labels_used"}
+    assert cost["neurons"] == 128 + 3
+    assert cost["synapses"] == cost["macs"] == 64 * 128 + 128 * 3
+    assert cost["params"] == 64 * 128 + 128 + 128 * 3 + 3
+    assert cost["memory_bytes"] == 4 * cost["params"]
+    assert cost["sequential_depth"] == 2 and cost["parallel_width"] == 128
+    assert cost["timesteps"] == 1 and cost["update_locality"] == "global"
+    assert cost["synops"] is None and cost["neuron_updates"] is None
+    assert cost["activity"] is None
+    assert (cost["train_samples"], cost["labels_used"], cost["epochs"]) == (40, 40, 1)
+    X = XS[:, :8].repeat(8, 1)
+    hidden = np.maximum(X.astype(np.float32) @ model.coefs_[0] + model.intercepts_[0], 0)
+    assert model.cost(X)["activity"] == pytest.approx(np.count_nonzero(hidden) / hidden.size)
+
+
+def test_cost_of_cnn_and_rnn():
+    cnn = CNNClassifier((8, 8), channels=(8,), epochs=1, random_state=0)
+    cnn.fit(XS.repeat(4, 1), YS)
+    c = cnn.cost(XS.repeat(4, 1))
+    assert c["neurons"] == 8 * 64 + 3
+    assert c["synapses"] == 8 * 9 + 128 * 3
+    assert c["macs"] == 8 * 9 * 64 + 128 * 3
+    assert c["parallel_width"] == 512 and c["sequential_depth"] == 2
+    assert 0 < c["activity"] <= 1
+    rnn = RNNClassifier((4, 4), n_hidden=6, epochs=1, random_state=0).fit(XS, YS)
+    r = rnn.cost(XS)
+    assert r["timesteps"] == 4 and r["sequential_depth"] == 4 + 1
+    assert r["synapses"] == 4 * 6 + 6 * 6 + 6 * 3
+    assert r["macs"] == 4 * (4 * 6 + 6 * 6) + 6 * 3
+    assert r["neurons"] == 6 + 3
+    assert 0 < r["activity"] <= 1
+
+
+def test_verbose_shows_a_tqdm_bar_and_the_essay_style_log(capsys):
+    MLPClassifier((4,), epochs=4, verbose=True, log_every=2, random_state=0).fit(XS, YS)
+    err = capsys.readouterr()
+    text = err.err + err.out
+    assert "MLPClassifier" in text and "loss=" in text
+    assert "epoch 2: loss" in text and "epoch 4: loss" in text
+
+
+def test_predict_before_fit_raises_not_fitted():
+    for make in MODELS.values():
+        model = make()
+        for method in (model.predict, model.predict_proba, model.cost):
+            with pytest.raises(NotFittedError, match="fit"):
+                method(XS)
+        assert not hasattr(model, "coefs_")
+    assert issubclass(NotFittedError, ValueError) and issubclass(NotFittedError, AttributeError)
+
+
+def test_importing_ann_pulls_in_no_heavy_or_sibling_packages():
+    import subprocess
+    import sys
+
+    code = ("import sys, ann; print(','.join(sorted(m for m in ('sklearn', 'pandas', "
+            "'matplotlib', 'brian2', 'experiments', 'neurosim', 'torch') if m in sys.modules)))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""

@@ -1,0 +1,147 @@
+"""Every bad input raises a ValueError/TypeError that names the argument and the fix."""
+
+import numpy as np
+import pytest
+
+from ann import CNNClassifier, MLPClassifier, RNNClassifier
+
+X = np.random.default_rng(0).uniform(size=(12, 16))
+Y = np.arange(12) % 3
+
+
+def with_value(i, value):
+    bad = X.copy()
+    bad[0, i] = value
+    return bad
+
+
+BAD_X = [
+    ("1-D", X[0], ValueError, r"X must be 2-D.*reshape\(1, -1\)"),
+    ("3-D", X.reshape(12, 4, 4), ValueError, r"X must be 2-D.*reshape"),
+    ("NaN", with_value(0, np.nan), ValueError, "X contains NaN or infinity"),
+    ("inf", with_value(3, np.inf), ValueError, "X contains NaN or infinity"),
+    ("empty", np.empty((0, 16)), ValueError, "X is empty"),
+    ("no features", np.empty((12, 0)), ValueError, "X is empty"),
+    ("strings", np.full((12, 16), "a"), TypeError, "X must contain numbers"),
+    ("objects", np.array([[None] * 16] * 12), TypeError, "X must contain numbers"),
+    ("None", None, TypeError, "X must be an array"),
+]
+
+
+@pytest.mark.parametrize(("case", "bad", "err", "msg"), BAD_X, ids=[c[0] for c in BAD_X])
+def test_bad_X_in_fit(case, bad, err, msg):
+    with pytest.raises(err, match=msg):
+        MLPClassifier(epochs=1).fit(bad, Y)
+
+
+BAD_Y = [
+    ("floats", Y + 0.5, TypeError, "y must contain integer class labels"),
+    ("strings", np.array(["a", "b", "c"] * 4), TypeError, "y must contain integer class labels"),
+    ("single class", np.zeros(12, int), ValueError, "single class.*at least two classes"),
+    ("2-D", Y[:, None], ValueError, r"y must be 1-D.*ravel"),
+    ("short", Y[:5], ValueError, r"X and y have different lengths \(12 vs 5\)"),
+    ("empty", np.array([], int), ValueError, "y is empty"),
+    ("NaN", np.where(Y == 0, np.nan, Y), TypeError, "integer class labels"),
+]
+
+
+@pytest.mark.parametrize(("case", "bad", "err", "msg"), BAD_Y, ids=[c[0] for c in BAD_Y])
+def test_bad_y_in_fit(case, bad, err, msg):
+    with pytest.raises(err, match=msg):
+        MLPClassifier(epochs=1).fit(X, bad)
+
+
+def test_whole_number_float_labels_are_accepted():
+    model = MLPClassifier((4,), epochs=1, random_state=0).fit(X, Y.astype(float))
+    assert model.classes_.dtype.kind == "i"
+
+
+BAD_PARAMS = [
+    ({"activation": "swish"}, ValueError, "activation must be one of"),
+    ({"optimizer": "rmsprop"}, ValueError, "optimizer must be one of"),
+    ({"loss": "hinge"}, ValueError, "loss must be one of"),
+    ({"output_activation": "relu"}, ValueError, "output_activation must be one of"),
+    ({"loss": "cross_entropy", "output_activation": "sigmoid"}, ValueError, "loss='mse'"),
+    ({"learning_rate": -1.0}, ValueError, "learning_rate"),
+    ({"learning_rate": "fast"}, TypeError, "learning_rate"),
+    ({"epochs": 2.5}, TypeError, "epochs"),
+    ({"batch_size": 0}, ValueError, "batch_size"),
+    ({"hidden_layer_sizes": (10, 0)}, ValueError, r"hidden_layer_sizes\[1\]"),
+    ({"hidden_layer_sizes": "10"}, TypeError, "hidden_layer_sizes"),
+    ({"dtype": "float16"}, ValueError, "dtype must be 'float32' or 'float64'"),
+    ({"dtype": "int"}, ValueError, "dtype"),
+    ({"init": "orthogonal"}, ValueError, "init must be one of"),
+    ({"weight_decay": -0.1}, ValueError, "weight_decay"),
+    ({"momentum": 1.5}, ValueError, "momentum"),
+    ({"random_state": "seed"}, TypeError, "random_state"),
+    ({"verbose": "yes"}, TypeError, "verbose"),
+]
+
+
+@pytest.mark.parametrize(("params", "err", "msg"), BAD_PARAMS, ids=[str(p[0]) for p in BAD_PARAMS])
+def test_bad_hyper_parameters_are_reported_at_fit(params, err, msg):
+    model = MLPClassifier(**{"epochs": 1, **params})  # __init__ only stores
+    with pytest.raises(err, match=msg):
+        model.fit(X, Y)
+
+
+def test_predict_with_the_wrong_number_of_features():
+    model = MLPClassifier((4,), epochs=1, random_state=0).fit(X, Y)
+    with pytest.raises(ValueError, match="X has 15 features but this model was fitted with 16"):
+        model.predict(X[:, :15])
+    with pytest.raises(ValueError, match="eval_set"):
+        MLPClassifier((4,), epochs=1).fit(X, Y, eval_set=(X[:, :3], Y))
+    with pytest.raises(TypeError, match=r"eval_set must be a tuple \(X_val, y_val\)"):
+        MLPClassifier((4,), epochs=1).fit(X, Y, eval_set=X)
+
+
+def test_image_and_sequence_shapes_are_checked():
+    with pytest.raises(ValueError, match="not a multiple of image_shape"):
+        CNNClassifier(image_shape=(3, 3), epochs=1).fit(X, Y)
+    with pytest.raises(ValueError, match=r"set image_shape=\(4, 4\)"):
+        CNNClassifier(image_shape=(8, 8), epochs=1).fit(X.reshape(12, 1, 4, 4), Y)
+    with pytest.raises(TypeError, match="image_shape must be a pair"):
+        CNNClassifier(image_shape=8, epochs=1).fit(X, Y)
+    with pytest.raises(ValueError, match=r"sequence_shape \(8, 8\) needs 64"):
+        RNNClassifier(epochs=1).fit(X, Y)
+    with pytest.raises(ValueError, match=r"set sequence_shape=\(2, 8\)"):
+        RNNClassifier(epochs=1).fit(X.reshape(12, 2, 8), Y)
+    with pytest.raises(ValueError, match="X must be 2-D or 3-D"):
+        RNNClassifier((4, 4), epochs=1).fit(X.reshape(12, 2, 2, 4), Y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MLPClassifier((4,), epochs=2, random_state=0),
+    lambda: CNNClassifier((4, 4), channels=(2,), epochs=2, random_state=0),
+    lambda: RNNClassifier((4, 4), n_hidden=3, epochs=2, random_state=0),
+])
+def test_inputs_are_never_modified(make):
+    Xc, Yc = X.copy(), Y.copy()
+    Xf = np.asfortranarray(X)
+    model = make().fit(Xf, Y, eval_set=(X, Y))
+    model.predict(X)
+    model.predict_proba(X)
+    model.cost(X)
+    model.partial_fit(X, Y)
+    np.testing.assert_array_equal(X, Xc)
+    np.testing.assert_array_equal(Xf, Xc)
+    np.testing.assert_array_equal(Y, Yc)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_divergence_is_reported():
+    with pytest.raises(FloatingPointError, match="lower learning_rate"):
+        MLPClassifier((4,), optimizer="sgd", learning_rate=1e30, epochs=5,
+                      random_state=0).fit(X * 1e6, Y)
+
+
+@pytest.mark.parametrize(("case", "bad", "err", "msg"), BAD_X[:6], ids=[c[0] for c in BAD_X[:6]])
+def test_bad_X_in_predict_and_partial_fit(case, bad, err, msg):
+    model = MLPClassifier((4,), epochs=1, random_state=0).fit(X, Y)
+    for call in (model.predict, model.predict_proba, model.cost):
+        with pytest.raises(err, match=msg):
+            call(bad)
+    with pytest.raises(err, match=msg):
+        model.partial_fit(bad, Y)
+    with pytest.raises(ValueError, match="X and y have different lengths"):
+        model.score(X, Y[:3])
