@@ -1,0 +1,116 @@
+"""Save and load a fitted :class:`~neurosim.classifier.STDPClassifier` as one ``.npz`` file.
+
+The file holds the learned arrays (``weights_``, ``theta_mV_``, ``assignments_``,
+``classes_``, and the linear read-out when used) plus two JSON texts: ``params_json`` (the
+hyper-parameters, i.e. :meth:`get_params`) and ``meta_json`` (seed, counts, history). It is
+written to a temporary file in the target directory and renamed (atomic), and read with
+``allow_pickle=False``. A loaded model re-uses the cached compiled network and, with the stored
+seed, predicts exactly as the saved one did.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["save_classifier", "load", "FORMAT_VERSION"]
+
+#: Bumped when the file layout changes.
+FORMAT_VERSION = 1
+_KIND = "neurosim.STDPClassifier"
+
+
+def _as_path(path: Any) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    return Path(path)
+
+
+def save_classifier(model: Any, path: Any) -> None:
+    """Write a fitted ``STDPClassifier`` to ``path`` (one ``.npz``, written atomically).
+
+    Parameters
+    ----------
+    model : STDPClassifier
+        A fitted model.
+    path : str or PathLike
+        Target file; its directory must exist. The name is used as given (no suffix added).
+    """
+    from neurosim.classifier import STDPClassifier
+
+    if not isinstance(model, STDPClassifier):
+        raise TypeError(f"model must be an STDPClassifier, got {type(model).__name__}")
+    path = _as_path(path)
+    if not path.parent.is_dir():
+        raise ValueError(f"directory {path.parent} does not exist; create it first")
+    state = model._state()
+    payload = {k: np.asarray(v) for k, v in state["arrays"].items()}
+    payload["params_json"] = np.array(json.dumps(model.get_params(), sort_keys=True))
+    payload["meta_json"] = np.array(json.dumps(state["meta"], sort_keys=True))
+    payload["format_json"] = np.array(json.dumps({"kind": _KIND, "version": FORMAT_VERSION}))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **payload)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def load(path: Any) -> Any:
+    """Read a model written by :meth:`STDPClassifier.save`.
+
+    Parameters
+    ----------
+    path : str or PathLike
+
+    Returns
+    -------
+    STDPClassifier
+        Fitted, with the saved hyper-parameters, learned arrays, seed and history.
+    """
+    from neurosim.classifier import STDPClassifier
+
+    path = _as_path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file at {path}")
+    with np.load(path, allow_pickle=False) as data:
+        files = set(data.files)
+        for key in ("format_json", "params_json", "meta_json", "weights_", "theta_mV_",
+                    "assignments_", "classes_"):
+            if key not in files:
+                raise ValueError(f"{path} is not a saved STDPClassifier (missing {key!r})")
+        fmt = json.loads(str(data["format_json"]))
+        if fmt.get("kind") != _KIND:
+            raise ValueError(f"{path} holds a {fmt.get('kind')!r}, not an STDPClassifier")
+        if fmt.get("version") != FORMAT_VERSION:
+            raise ValueError(f"{path} has format version {fmt.get('version')}, this code reads "
+                             f"{FORMAT_VERSION}; re-save it with a matching version")
+        params = json.loads(str(data["params_json"]))
+        meta = json.loads(str(data["meta_json"]))
+        arrays = {k: np.array(data[k]) for k in files
+                  if k not in ("format_json", "params_json", "meta_json")}
+    model = STDPClassifier(**params)
+    model._validated()
+    model.weights_ = arrays["weights_"].astype(np.float64)
+    model.theta_mV_ = arrays["theta_mV_"].astype(np.float64)
+    model.assignments_ = arrays["assignments_"].astype(np.int64)
+    model.classes_ = arrays["classes_"].astype(np.int64)
+    if "readout_coef_" in arrays:
+        model.readout_coef_ = arrays["readout_coef_"]
+        model.readout_intercept_ = arrays["readout_intercept_"]
+    for key, value in meta.items():
+        setattr(model, key, value)
+    n_in, n_exc = model.weights_.shape
+    if n_exc != model.n_excitatory or n_in != model.n_features_in_:
+        raise ValueError(f"{path} is inconsistent: weights {model.weights_.shape} vs "
+                         f"n_features_in_={model.n_features_in_}, "
+                         f"n_excitatory={model.n_excitatory}")
+    return model

@@ -1,0 +1,373 @@
+"""The Diehl & Cook (2015) network as one self-driving Brian2 simulation.
+
+:func:`build_objects` creates every Brian2 object of the classifier's network from a
+:class:`NetworkSpec`, for either device (runtime ``numpy`` or ``cpp_standalone``). The network
+presents a whole block of samples *inside one simulation*, so that a compiled binary can learn
+from hundreds of images per process start instead of paying Brian2's per-``run()`` overhead for
+every image. Its parts:
+
+``input`` (``n_inputs`` neurons)
+    Poisson sources: neuron ``i`` fires in a step with probability
+    ``stim(k, i) * rate * dt``, where ``stim`` is a :class:`brian2.TimedArray` indexed by the
+    *sample number* ``k`` (not by time) holding the intensities in ``[0, 1]``.
+``exc`` (``n_excitatory``) and lateral inhibition
+    The excitatory LIF population of :mod:`neurosim.neurons` (same equations, threshold, reset
+    and namespace, plus the two normalisation variables below) and the inhibition of
+    :func:`neurosim.inhibition.lateral_inhibition` (default Diehl & Cook's: an inhibitory
+    population, ``exc -> inh`` one-to-one, ``inh -> exc`` all-but-self).
+``input_exc``
+    The STDP synapses of :mod:`neurosim.plasticity` (same rule, same ``plastic`` switch), with
+    two statements added around the rule's ``on_pre``/``on_post`` so the postsynaptic neuron
+    keeps a running sum ``wsum`` of its incoming weights. At the start of every presentation
+    ``exc.wscale = norm_total / wsum`` and ``w *= wscale_post`` rescale each neuron's input
+    weights to sum ``norm_total`` (Diehl & Cook's normalisation before every image) without
+    summing the weight matrix in the simulation loop.
+``ctrl`` (one neuron, no dynamics)
+    The presentation schedule, advanced every time step with integer step counters: a *slot* is
+    ``presentation_ms`` of input followed by ``rest_ms`` of silence. At the end of each
+    presentation ``ctrl`` counts the excitatory spikes of that presentation (delivered by the
+    ``exc_count`` synapses) and either moves to the next sample or, if fewer than
+    ``min_spikes`` were fired, shows the same sample again with the rate raised by
+    ``rate_boost`` (at most ``max_repeats`` times), as Diehl & Cook do.
+
+Every value that may change between runs without recompiling (learning on/off, rates, the
+number of valid samples, the spike criterion, the random seed, and the most-tuned learning
+knobs: the threshold increment ``theta_plus`` and the STDP rates ``a_plus``/``a_minus``) is a
+*variable*, not a constant, so the compiled binary can be re-run with ``run_args``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import brian2 as b2
+import numpy as np
+
+from neurosim._checks import check_choice, check_dt, check_int, check_positive
+from neurosim.inhibition import INHIBITION_MODES, lateral_inhibition
+from neurosim.monitors import spike_counter
+from neurosim.neurons import lif_equations
+from neurosim.params import (
+    DC2015_W_EXC_INH,
+    DC2015_W_INH_EXC,
+    LIFParams,
+    STDPParams,
+    inhibitory_lif_params,
+)
+from neurosim.plasticity import stdp_synapse_model
+
+__all__ = ["NetworkSpec", "NetworkObjects", "build_objects", "spec_key", "CTRL_INIT",
+           "RUNTIME_STDP", "wrapped_stdp_model"]
+
+#: STDP constants that become run-time variables of the synapses (no recompilation to tune).
+RUNTIME_STDP = ("a_plus", "a_minus")
+
+#: Initial values of the schedule so that the first time step starts sample 0.
+CTRL_INIT = {"k": 0, "k_next": 0, "reps": 0, "reps_next": 0, "nspk": 0}
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Everything that fixes the *structure* of the compiled network (the build-cache key).
+
+    Attributes
+    ----------
+    n_inputs, n_excitatory : int
+        Input (Poisson) and excitatory population sizes; the inhibitory population has
+        ``n_excitatory`` neurons.
+    dt_ms, presentation_ms, rest_ms : float
+        Time step, input presentation and silent rest per slot (ms). Both durations must be
+        whole numbers of steps.
+    exc, inh : LIFParams
+        Excitatory (adaptive threshold) and inhibitory neuron parameters.
+    stdp : STDPParams
+        The input -> excitatory plasticity rule.
+    w_exc_inh, w_inh_exc : float
+        Fixed lateral weights (conductance relative to leak): ``exc -> inh`` one-to-one and
+        ``inh -> exc`` all-but-self.
+    inhibition : {"population", "wta"}
+        Lateral inhibition wiring of :func:`neurosim.inhibition.lateral_inhibition`.
+    chunk_samples : int
+        Capacity of the stimulus table of one run (samples).
+    chunk_slots : int
+        Presentation slots simulated by one run (fixes the run's duration).
+    threads : int
+        OpenMP threads of the compiled binary (0 = no OpenMP).
+    """
+
+    n_inputs: int
+    n_excitatory: int
+    dt_ms: float = 0.5
+    presentation_ms: float = 350.0
+    rest_ms: float = 150.0
+    exc: LIFParams = dataclasses.field(default_factory=LIFParams)
+    inh: LIFParams = dataclasses.field(default_factory=inhibitory_lif_params)
+    stdp: STDPParams = dataclasses.field(default_factory=STDPParams)
+    w_exc_inh: float = DC2015_W_EXC_INH
+    w_inh_exc: float = DC2015_W_INH_EXC
+    inhibition: str = "population"
+    chunk_samples: int = 64
+    chunk_slots: int = 64
+    threads: int = 0
+
+    def __post_init__(self) -> None:
+        check_int("n_inputs", self.n_inputs, minimum=1)
+        check_int("n_excitatory", self.n_excitatory, minimum=1)
+        check_int("chunk_samples", self.chunk_samples, minimum=1)
+        check_int("chunk_slots", self.chunk_slots, minimum=1)
+        check_int("threads", self.threads, minimum=0)
+        check_choice("inhibition", self.inhibition, INHIBITION_MODES)
+        taus = {**self.exc.time_constants_ms(),
+                **{f"inhibitory {k}": v for k, v in self.inh.time_constants_ms().items()}}
+        check_dt(self.dt_ms, taus)
+        check_positive("presentation_ms", self.presentation_ms)
+        if self.rest_ms < 0:
+            raise ValueError(f"rest_ms must be >= 0, got {self.rest_ms}")
+        for name in ("presentation_ms", "rest_ms"):
+            steps = getattr(self, name) / self.dt_ms
+            if abs(steps - round(steps)) > 1e-9:
+                raise ValueError(f"{name}={getattr(self, name)} is not a whole number of "
+                                 f"dt_ms={self.dt_ms} steps; make it a multiple of dt_ms")
+
+    @property
+    def n_pres_steps(self) -> int:
+        """Time steps of input per slot."""
+        return int(round(self.presentation_ms / self.dt_ms))
+
+    @property
+    def n_slot_steps(self) -> int:
+        """Time steps per slot (presentation + rest)."""
+        return int(round((self.presentation_ms + self.rest_ms) / self.dt_ms))
+
+    def structural(self) -> NetworkSpec:
+        """This spec with the run-time knobs (``theta_plus_mV``, ``a_plus``, ``a_minus``) at
+        fixed values: specs that differ only in those share one compiled build."""
+        return dataclasses.replace(
+            self,
+            exc=self.exc.replace(theta_plus_mV=LIFParams().theta_plus_mV),
+            stdp=self.stdp.replace(a_plus=STDPParams().a_plus, a_minus=STDPParams().a_minus),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict (nested parameter dataclasses as dicts)."""
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class NetworkObjects:
+    """The Brian2 objects of one network (see the module docstring for their roles)."""
+
+    network: b2.Network
+    stim: b2.TimedArray
+    inp: b2.NeuronGroup
+    exc: b2.NeuronGroup
+    inh: b2.NeuronGroup | None
+    ctrl: b2.NeuronGroup
+    input_exc: b2.Synapses
+    exc_mon: b2.SpikeMonitor
+    inp_count: b2.SpikeMonitor
+    inh_count: b2.SpikeMonitor | None
+    slot_mon: b2.StateMonitor
+
+
+_CTRL_MODEL = """
+k : integer
+k_next : integer
+reps : integer
+reps_next : integer
+nspk : integer
+step : integer
+on : integer
+n_valid : integer (shared)
+min_spikes : integer (shared)
+max_repeats : integer (shared)
+rng_seed : integer (shared)
+rate : Hz
+rate_max : Hz (shared)
+rate_boost : Hz (shared)
+"""
+
+# One time step of the schedule, in Brian2 abstract code (no branches: 0/1 arithmetic).
+# `step` counts the steps of the current slot; a new slot adopts the decision made at the end
+# of the previous presentation (k_next, reps_next); at step n_pres the presentation's spike
+# count decides whether to advance or repeat.
+_CTRL_STEP = """
+new_slot = int(step >= n_slot)
+step = step * (1 - new_slot)
+k = k + new_slot * (k_next - k)
+reps = reps + new_slot * (reps_next - reps)
+decide = int(step == n_pres)
+ok = int(nspk >= min_spikes or reps >= max_repeats)
+k_next = k_next + decide * (k + ok - k_next)
+reps_next = reps_next + decide * ((reps + 1) * (1 - ok) - reps_next)
+nspk = nspk * (1 - decide)
+on = int(step < n_pres) * int(k < n_valid)
+rate = on * (rate_max + reps * rate_boost)
+step = step + 1
+"""
+
+
+def _exc_group(spec: NetworkSpec) -> b2.NeuronGroup:
+    m = lif_equations(spec.exc)
+    model = m.model + """
+    wsum : 1
+    wscale : 1
+    norm_total : 1 (shared)
+    norm_on : 1 (shared)
+    """
+    namespace = dict(m.namespace)
+    if m.adaptive:  # run-time variable instead of a compiled-in constant
+        namespace.pop("theta_plus")
+        model += "theta_plus : volt (shared)\n"
+    g = b2.NeuronGroup(spec.n_excitatory, model, threshold=m.threshold, reset=m.reset,
+                       refractory=m.refractory, method="euler", namespace=namespace,
+                       name="exc")
+    g.v = spec.exc.v_rest_mV * b2.mV
+    if m.adaptive:
+        g.adapt = 1.0
+    return g
+
+
+def wrapped_stdp_model(stdp: STDPParams) -> tuple[str, str, str, dict]:
+    """The STDP rule of :mod:`neurosim.plasticity` plus the running postsynaptic weight sum.
+
+    Returns ``(model, on_pre, on_post, namespace)``: the rule's own strings, each event
+    pathway wrapped as ``w_before = w; <rule>; wsum_post += w - w_before``, and the learning
+    rates :data:`RUNTIME_STDP` turned from constants into shared variables (set per run).
+    """
+    m = stdp_synapse_model(stdp, target_var="ge")
+
+    def wrap(code: str) -> str:
+        return "w_before = w\n" + code + "\nwsum_post += w - w_before"
+
+    namespace = {k: v for k, v in m.namespace.items() if k not in RUNTIME_STDP}
+    model = m.model + "".join(f"{k} : 1 (shared)\n" for k in RUNTIME_STDP)
+    return model, wrap(m.on_pre), wrap(m.on_post), namespace
+
+
+def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
+    """Create the network's Brian2 objects on the currently active device.
+
+    Sets ``brian2.defaultclock.dt`` to ``spec.dt_ms`` (all groups share the default clock);
+    :class:`~neurosim.standalone.RuntimeEngine` sets it again before every run.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        Structure of the network.
+    stim_values : ndarray of shape (n_table, n_inputs)
+        Initial stimulus table (intensities in [0, 1]); the compiled path replaces it per run
+        with ``run_args`` (same shape).
+
+    Returns
+    -------
+    NetworkObjects
+        All objects, gathered in ``network`` (nothing is run).
+    """
+    ms = b2.ms
+    dt = spec.dt_ms * ms
+    # every group (also those made by the building blocks) runs on the default clock
+    b2.defaultclock.dt = dt
+    slot = (spec.presentation_ms + spec.rest_ms) * ms
+    stim = b2.TimedArray(np.asarray(stim_values, dtype=np.float64), dt=1 * b2.second,
+                         name="stim")
+
+    ctrl = b2.NeuronGroup(1, _CTRL_MODEL, name="ctrl")
+    ctrl.step = spec.n_slot_steps  # the first step opens a new slot
+    ctrl.min_spikes = 5
+    ctrl.max_repeats = 0
+    ctrl.n_valid = 0
+    ctrl.run_regularly(_CTRL_STEP, when="start", order=-3, name="ctrl_step")
+    slot_clock = b2.Clock(dt=slot, name="slot_clock")  # one clock for all per-slot operations
+    ctrl.namespace.update({"n_slot": spec.n_slot_steps, "n_pres": spec.n_pres_steps})
+
+    n_in = spec.n_inputs
+    inp = b2.NeuronGroup(
+        n_in,
+        """
+        k_in : integer (linked)
+        rate_in : Hz (linked)
+        """,
+        threshold="rate_in > 0*Hz and rand() < stim(k_in * second, i) * rate_in * dt",
+        name="input",
+        namespace={"stim": stim},
+    )
+    zeros = np.zeros(n_in, dtype=int)
+    inp.k_in = b2.linked_var(ctrl, "k", index=zeros)
+    inp.rate_in = b2.linked_var(ctrl, "rate", index=zeros)
+
+    exc = _exc_group(spec)
+    exc.norm_on = 1.0
+    exc.norm_total = 0.1 * n_in
+    exc.run_regularly(
+        "wscale = 1 + norm_on * int(wsum > 1e-12) * (norm_total / (wsum + int(wsum <= 1e-12))"
+        " - 1)\nwsum = wsum * wscale",
+        clock=slot_clock, when="start", order=-2, name="exc_norm")
+
+    model, on_pre, on_post, ns = wrapped_stdp_model(spec.stdp)
+    n_exc = spec.n_excitatory
+    input_exc = b2.Synapses(inp, exc, model=model, on_pre=on_pre, on_post=on_post,
+                            namespace=ns, name="input_exc", method="exact")
+    pre = np.repeat(np.arange(n_in, dtype=np.int32), n_exc)
+    post = np.tile(np.arange(n_exc, dtype=np.int32), n_in)
+    input_exc.connect(i=pre, j=post)  # synapse k = i * n_exc + j
+    input_exc.plastic = 1.0
+    input_exc.run_regularly("w = w * wscale_post", clock=slot_clock, when="start", order=-1,
+                            name="input_exc_norm")
+
+    lateral = lateral_inhibition(exc, mode=spec.inhibition, w_exc_inh=spec.w_exc_inh,
+                                 w_inh_exc=spec.w_inh_exc, name_prefix="lat_",
+                                 inh_params=spec.inh, method="euler")
+    inh = lateral[0] if spec.inhibition == "population" else None
+    exc_count = b2.Synapses(exc, ctrl, on_pre="nspk_post += on_post", name="exc_count")
+    exc_count.connect(i=np.arange(n_exc, dtype=np.int32), j=np.zeros(n_exc, dtype=np.int32))
+
+    exc_mon = b2.SpikeMonitor(exc, name="exc_mon")
+    inp_count = spike_counter(inp, name="inp_count").monitor
+    # "wta" mode has no inhibitory population, hence nothing to count
+    inh_count = spike_counter(inh, name="inh_count").monitor if inh is not None else None
+    slot_mon = b2.StateMonitor(ctrl, ["k", "reps"], record=[0], clock=slot_clock, when="end",
+                               name="slot_mon")
+    objs = [ctrl, inp, exc, input_exc, exc_count, exc_mon, inp_count, slot_mon, *lateral]
+    if inh_count is not None:
+        objs.append(inh_count)
+    net = b2.Network(*objs)
+    return NetworkObjects(network=net, stim=stim, inp=inp, exc=exc, inh=inh, ctrl=ctrl,
+                          input_exc=input_exc, exc_mon=exc_mon, inp_count=inp_count,
+                          inh_count=inh_count, slot_mon=slot_mon)
+
+
+def spec_key(spec: NetworkSpec, extra: dict | None = None) -> str:
+    """Hash of everything that changes the generated code (structure, equations, versions).
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+    extra : dict, optional
+        More JSON-able entries to include (e.g. compiler, platform).
+
+    Returns
+    -------
+    str
+        24 hex digits.
+    """
+    spec = spec.structural()
+    m_exc, m_inh = lif_equations(spec.exc), lif_equations(spec.inh)
+    model, on_pre, on_post, ns = wrapped_stdp_model(spec.stdp)
+    payload = {
+        "spec": spec.to_dict(),
+        "exc": [m_exc.model, m_exc.threshold, m_exc.reset, repr(sorted(m_exc.namespace.items()))],
+        "inh": [m_inh.model, m_inh.threshold, m_inh.reset, repr(sorted(m_inh.namespace.items()))],
+        "stdp": [model, on_pre, on_post, repr(sorted(ns.items()))],
+        "ctrl": [_CTRL_MODEL, _CTRL_STEP],
+        "brian2": b2.__version__,
+        "numpy": np.__version__,
+        "extra": extra or {},
+        "layout": 2,  # bump whenever build_objects changes the generated network
+    }
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
