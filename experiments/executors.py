@@ -1,0 +1,152 @@
+"""Where jobs run: in this process, in a local process pool, or on a Dask distributed cluster.
+
+Every executor has the same shape: :func:`execute` takes the job payloads (plain dicts), runs
+:func:`experiments.jobs.run_job` on each, and hands every result to ``on_result`` in this process
+as soon as it arrives, so the caller writes it to disk before the next one. Results never depend
+on the executor: each job seeds itself and pins its own thread count.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+from experiments.jobs import run_job
+
+__all__ = ["EXECUTORS", "execute"]
+
+EXECUTORS = ("local", "dask")
+
+
+def _failure(payload: dict[str, Any], err: BaseException) -> dict[str, Any]:
+    """A result recording that the worker itself died (the job could not report back)."""
+    from experiments.jobs import Job
+
+    job = Job.from_dict(payload)
+    return {"id": job.id, "job": job.to_dict(), "status": "failed",
+            "error": f"worker lost: {type(err).__name__}: {err}", "traceback": None}
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Pool-worker initializer: exit as soon as the runner that started us is gone (a killed
+    runner must not leave workers behind, computing jobs nobody will store)."""
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _local(payloads, n_workers, progress, on_result) -> None:
+    if n_workers == 1:
+        for payload in payloads:
+            on_result(run_job(payload, progress))
+        return
+    # spawn: a clean interpreter per worker (Brian2 and BLAS threads do not survive fork well)
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx,
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+    try:
+        pending = {pool.submit(run_job, p, False): p for p in payloads}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                payload = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as err:  # a crashed worker process
+                    result = _failure(payload, err)
+                on_result(result)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _dask(payloads, n_workers, scheduler, on_result) -> None:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ValueError(
+            "--executor dask needs dask.distributed: pip install 'brain-vs-ann[dist]'"
+        ) from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as err:
+            raise ValueError(
+                f"cannot reach the Dask scheduler at {scheduler} ({err}); check --scheduler"
+            ) from None
+    try:
+        futures = [client.submit(run_job, p, False, pure=False) for p in payloads]
+        by_key = {f.key: p for f, p in zip(futures, payloads, strict=True)}
+        for fut in as_completed(futures):
+            try:
+                result = fut.result()
+            except Exception as err:  # the worker died or the job could not be sent back
+                result = _failure(by_key[fut.key], err)
+            on_result(result)
+            fut.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def execute(
+    payloads: Sequence[dict[str, Any]],
+    on_result: Callable[[dict[str, Any]], None],
+    *,
+    executor: str = "local",
+    n_workers: int = 1,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> None:
+    """Run every payload and pass each result to ``on_result`` as it arrives.
+
+    Parameters
+    ----------
+    payloads : sequence of dict
+        Jobs as :meth:`experiments.jobs.Job.to_dict` dicts.
+    on_result : callable
+        Called in this process with each result dict, in completion order.
+    executor : {"local", "dask"}
+        ``local``: in this process when ``n_workers == 1``, else a spawn process pool.
+        ``dask``: a Dask distributed cluster at ``scheduler``, or a local one of ``n_workers``
+        single-threaded processes when ``scheduler`` is None.
+    n_workers : int
+        Parallel jobs (local pool size / local Dask cluster workers).
+    scheduler : str, optional
+        ``tcp://HOST:PORT`` of a running Dask scheduler (only with ``executor="dask"``).
+    progress : bool
+        Let models show their own progress bars (in-process runs only).
+    """
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {EXECUTORS}, got {executor!r}")
+    if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
+        raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
+    if scheduler is not None and executor != "dask":
+        raise ValueError("scheduler is only used with executor='dask'; add --executor dask")
+    if not callable(on_result):
+        raise TypeError("on_result must be callable")
+    payloads = list(payloads)
+    if not payloads:
+        return
+    if executor == "local":
+        _local(payloads, min(n_workers, len(payloads)), progress, on_result)
+    else:
+        _dask(payloads, n_workers, scheduler, on_result)
+

@@ -1,0 +1,131 @@
+"""The estimator kinds a run can use, and how one ``size`` number maps to each one's parameters.
+
+The runner sweeps one integer per model family (hidden units for an ANN, excitatory neurons for
+the spiking network). This registry records which constructor parameter that integer sets and
+where the estimator lives; estimators are imported lazily so that loading a configuration does
+not pay for Brian2 unless a spiking model is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+__all__ = ["ModelKind", "MODEL_KINDS", "default_params", "make_estimator", "estimator_factory"]
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """How to build one kind of estimator.
+
+    Attributes
+    ----------
+    kind : str
+        Registry name used in configs (``kind = "mlp"``).
+    family : str
+        ``"ann"`` (backprop) or ``"snn"`` (spiking, STDP).
+    target : str
+        ``"module:attribute"`` of the estimator class or factory function.
+    size_param : str
+        Constructor parameter the swept ``size`` sets.
+    size_as_tuple : bool
+        Pass ``(size,)`` instead of ``size`` (one hidden layer of ``size`` units).
+    size_meaning : str
+        What ``size`` counts, for reports.
+    size_example : str
+        An example ``sizes`` list for error messages.
+    """
+
+    kind: str
+    family: str
+    target: str
+    size_param: str
+    size_as_tuple: bool
+    size_meaning: str
+    size_example: str
+
+    def size_value(self, size: int) -> Any:
+        return (int(size),) if self.size_as_tuple else int(size)
+
+
+MODEL_KINDS: dict[str, ModelKind] = {
+    mk.kind: mk
+    for mk in [
+        ModelKind("mlp", "ann", "ann:MLPClassifier", "hidden_layer_sizes", True,
+                  "hidden units (one hidden layer)", "[16, 64, 256]"),
+        ModelKind("essay_mlp", "ann", "ann.presets:essay_mlp", "hidden_layer_sizes", True,
+                  "hidden units of the essay's sigmoid + MSE MLP", "[16, 64]"),
+        ModelKind("cnn", "ann", "ann:CNNClassifier", "channels", True,
+                  "convolution channels (one conv block)", "[4, 8, 16]"),
+        ModelKind("rnn", "ann", "ann:RNNClassifier", "n_hidden", False,
+                  "recurrent hidden units (image read row by row)", "[16, 64]"),
+        ModelKind("stdp", "snn", "neurosim.classifier:STDPClassifier", "n_excitatory", False,
+                  "excitatory neurons (as many inhibitory)", "[25, 100]"),
+    ]
+}
+
+
+def _check_kind(kind: str) -> ModelKind:
+    if not isinstance(kind, str) or kind not in MODEL_KINDS:
+        raise ValueError(f"unknown model kind {kind!r}; choose one of: {', '.join(MODEL_KINDS)}")
+    return MODEL_KINDS[kind]
+
+
+def estimator_factory(kind: str) -> Callable[..., Any]:
+    """Import and return the class or factory for ``kind``.
+
+    Raises
+    ------
+    ValueError
+        Unknown kind, or its package does not provide it (the message says which).
+    """
+    mk = _check_kind(kind)
+    module_name, attr = mk.target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, attr)
+    except (ImportError, AttributeError) as err:
+        raise ValueError(
+            f"model kind {kind!r} needs {mk.target.replace(':', '.')}, which is not available "
+            f"({err}); install the full package or choose another kind"
+        ) from None
+
+
+@cache
+def _defaults(kind: str) -> tuple[tuple[str, Any], ...]:
+    est = estimator_factory(kind)()
+    return tuple(est.get_params(deep=False).items())
+
+
+def default_params(kind: str) -> dict[str, Any]:
+    """The estimator's constructor parameters with their default values."""
+    _check_kind(kind)
+    return dict(_defaults(kind))
+
+
+def make_estimator(kind: str, size: int, params: dict[str, Any], seed: int) -> Any:
+    """Build an unfitted estimator of ``kind`` with ``size`` units, ``params`` and ``seed``.
+
+    Parameters
+    ----------
+    kind : str
+        A key of :data:`MODEL_KINDS`.
+    size : int
+        The swept size (>= 1), mapped onto the kind's ``size_param``.
+    params : dict
+        Other constructor parameters (lists become tuples).
+    seed : int
+        ``random_state`` of the estimator.
+    """
+    mk = _check_kind(kind)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"size must be a positive integer, got {size!r}")
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict, got {type(params).__name__}")
+    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+    kwargs[mk.size_param] = mk.size_value(size)
+    kwargs["random_state"] = int(seed)
+    return estimator_factory(kind)(**kwargs)

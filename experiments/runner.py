@@ -1,0 +1,229 @@
+"""The comparison run: expand a config into jobs, execute them, store each, assemble, report.
+
+:func:`run` is the library call behind ``brain-vs-ann run``. Each finished job is written to its
+own file before the next result is handled, so an interrupted run loses at most the jobs in
+flight, and ``resume=True`` skips every job whose file says it finished (jobs are keyed by the
+hash of their resolved configuration).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from experiments.config import Config
+from experiments.executors import EXECUTORS, execute
+from experiments.jobs import SCHEMA, expand_jobs
+from experiments.store import assemble, read_jobs, write_job, write_manifest
+
+__all__ = ["RunSummary", "run", "environment"]
+
+_PACKAGES = ("brain-vs-ann", "numpy", "scipy", "brian2", "pandas", "matplotlib", "scikit-learn",
+             "threadpoolctl", "tqdm", "dask", "distributed")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run did.
+
+    Attributes
+    ----------
+    out : Path
+        The run directory.
+    n_jobs : int
+        Jobs in the config.
+    n_run : int
+        Jobs executed in this call.
+    n_skipped : int
+        Jobs skipped because ``resume`` found them finished.
+    n_failed : int
+        Jobs whose latest result is a failure.
+    wall_s : float
+        Wall time of this call (s).
+    failed : tuple of str
+        ``"label: error"`` for each failed job.
+    """
+
+    out: Path
+    n_jobs: int
+    n_run: int
+    n_skipped: int
+    n_failed: int
+    wall_s: float
+    failed: tuple[str, ...] = ()
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def environment() -> dict[str, Any]:
+    """Versions, CPU and thread settings of this machine (for the manifest)."""
+    versions = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    try:
+        from threadpoolctl import threadpool_info
+
+        pools = [{k: p.get(k) for k in ("internal_api", "num_threads", "version")}
+                 for p in threadpool_info()]
+    except Exception:  # threadpoolctl is optional at this point
+        pools = []
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {
+        "versions": versions,
+        "platform": platform.platform(),
+        "cpu": {"model": _cpu_model(), "logical_cores": os.cpu_count(),
+                "usable_cores": affinity},
+        "thread_env": {k: os.environ.get(k) for k in
+                       ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")},
+        "blas_threadpools": pools,
+        "brian2_cache": os.environ.get("BRAIN_VS_ANN_CACHE"),
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def run(
+    cfg: Config,
+    out: str | os.PathLike,
+    *,
+    jobs: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
+    resume: bool = False,
+    quiet: bool = False,
+    report: bool = True,
+    argv: list[str] | None = None,
+) -> RunSummary:
+    """Run every job of ``cfg`` into ``out`` and return a :class:`RunSummary`.
+
+    Parameters
+    ----------
+    cfg : Config
+        A validated configuration (:func:`experiments.config.load_preset` / ``load_config``).
+    out : path
+        Run directory; created if missing.
+    jobs : int
+        Jobs run in parallel (local process pool size or local Dask workers).
+    executor : {"local", "dask"}
+    scheduler : str, optional
+        Dask scheduler address ``tcp://HOST:PORT`` (with ``executor="dask"``).
+    resume : bool
+        Skip jobs whose file in ``out/jobs`` says they finished; failed ones run again.
+    quiet : bool
+        No progress bars.
+    report : bool
+        Render ``report.md`` and ``figures/`` at the end.
+    argv : list of str, optional
+        Command line to record in the manifest.
+
+    Returns
+    -------
+    RunSummary
+    """
+    if not isinstance(cfg, Config):
+        raise TypeError(f"cfg must be a Config, got {type(cfg).__name__}")
+    if not isinstance(out, (str, os.PathLike)):
+        raise TypeError(f"out must be a path, got {type(out).__name__}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    if scheduler is not None and executor != "dask":
+        raise ValueError("scheduler needs executor='dask' (add --executor dask)")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t_start = time.perf_counter()
+    all_jobs = expand_jobs(cfg)
+    ids = [j.id for j in all_jobs]
+    done = {}
+    if resume:
+        done = {i: r for i, r in read_jobs(out).items() if r.get("status") == "ok"}
+    todo = [j for j in all_jobs if j.id not in done]
+
+    manifest: dict[str, Any] = {
+        "name": cfg.name,
+        "description": cfg.description,
+        "config": cfg.to_dict(),
+        "config_input": cfg.resolved,
+        "seeds": list(cfg.seeds),
+        "schema": SCHEMA,
+        "jobs": [{"id": j.id, "label": j.label()} for j in all_jobs],
+        "executor": {"kind": executor, "workers": jobs, "scheduler": scheduler},
+        "threads_per_job": cfg.threads,
+        "command": argv if argv is not None else sys.argv,
+        "started": _now(),
+        "finished": None,
+        "status": "running",
+        "resumed": bool(resume),
+        **environment(),
+    }
+    write_manifest(out, manifest)
+
+    bar = None
+    if not quiet:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(all_jobs), initial=len(all_jobs) - len(todo), unit="job",
+                   desc=cfg.name, dynamic_ncols=True, file=sys.stderr)
+    latest: dict[str, dict[str, Any]] = dict(done)
+
+    def on_result(result: dict[str, Any]) -> None:
+        write_job(out, result)
+        latest[result["id"]] = result
+        if bar is not None:
+            bar.update(1)
+            if result["status"] != "ok":
+                bar.write(f"job {_label(result)} failed: {result['error']}")
+
+    status = "interrupted"
+    try:
+        execute([j.to_dict() for j in todo], on_result, executor=executor, n_workers=jobs,
+                scheduler=scheduler, progress=not quiet and jobs == 1 and executor == "local")
+        status = "finished"
+    finally:
+        if bar is not None:
+            bar.close()
+        manifest["finished"] = _now()
+        manifest["status"] = status
+        manifest["wall_s"] = round(time.perf_counter() - t_start, 3)
+        failed = [(i, latest[i]) for i in ids if i in latest and latest[i]["status"] != "ok"]
+        manifest["n_jobs"] = len(all_jobs)
+        manifest["n_done"] = sum(1 for i in ids if i in latest and latest[i]["status"] == "ok")
+        manifest["n_failed"] = len(failed)
+        write_manifest(out, manifest)
+        assemble(out, ids)
+    if report:
+        from experiments.report import render
+
+        render(out)
+    return RunSummary(
+        out=out, n_jobs=len(all_jobs), n_run=len(todo), n_skipped=len(all_jobs) - len(todo),
+        n_failed=len(failed), wall_s=time.perf_counter() - t_start,
+        failed=tuple(f"{_label(r)}: {r['error']}" for _, r in failed),
+    )
+
+
+def _label(result: dict[str, Any]) -> str:
+    j = result["job"]
+    return f"{j['task_key']}/{j['model']}[{j['size']}]/seed{j['seed']}"

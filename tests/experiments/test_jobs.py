@@ -1,0 +1,128 @@
+"""Job expansion, hashing, and one job's metrics computed from the model (not copied)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from experiments.config import load_config, parse_config
+from experiments.jobs import COST_KEYS, Job, expand_jobs, job_id, run_job
+
+
+def _raw(**over):
+    raw = {
+        "name": "t",
+        "seeds": [0, 1],
+        "tasks": {"patterns": {"d": 16, "k": 3, "n_train_per_class": 20, "n_test_per_class": 10},
+                  "bars": {"n": 4}},
+        "models": {"ann": {"kind": "mlp", "sizes": [4, 8, 16], "epochs": 3}},
+    }
+    raw.update(over)
+    return raw
+
+
+def test_expansion_is_the_full_product_with_distinct_ids():
+    cfg = parse_config(_raw())
+    jobs = expand_jobs(cfg)
+    assert len(jobs) == 2 * 2 * 1 * 3
+    assert len({j.id for j in jobs}) == len(jobs)
+    combos = {(j.seed, j.task_key, j.model, j.size) for j in jobs}
+    assert len(combos) == len(jobs)
+
+
+def test_ids_are_stable_and_follow_the_resolved_config():
+    a = expand_jobs(parse_config(_raw()))
+    b = expand_jobs(parse_config(_raw()))
+    assert [j.id for j in a] == [j.id for j in b]
+    changed = expand_jobs(parse_config(_raw(models={"ann": {"kind": "mlp", "sizes": [4, 8, 16],
+                                                              "epochs": 4}})))
+    assert not {j.id for j in a} & {j.id for j in changed}
+
+
+def test_job_dict_round_trip_keeps_the_id():
+    job = expand_jobs(parse_config(_raw()))[0]
+    again = Job.from_dict(job.to_dict())
+    assert again == job
+    assert job_id(again) == job.id
+    with pytest.raises(TypeError, match="job must be a Job"):
+        job_id(job.to_dict())
+
+
+def test_label_and_thread_measurements_only_where_asked():
+    cfg = parse_config(_raw(label_efficiency={"tasks": ["bars"], "labels_per_class": [1, 0]},
+                            thread_timing={"tasks": ["patterns"], "counts": [1, 2]}))
+    for j in expand_jobs(cfg):
+        assert j.labels_per_class == ((1, 0) if j.task_key == "bars" else ())
+        timed = j.task_key == "patterns" and j.size == 4
+        assert j.thread_counts == ((1, 2) if timed else ())
+
+
+def _ann_job(size: int, seed: int = 0) -> Job:
+    cfg = parse_config(_raw(seeds=[seed]))
+    return next(j for j in expand_jobs(cfg) if j.task_key == "patterns" and j.size == size)
+
+
+@pytest.mark.parametrize("size", [4, 16])
+def test_ann_size_drives_neurons_synapses_and_macs(size):
+    res = run_job(_ann_job(size))
+    assert res["status"] == "ok", res["traceback"]
+    row = res["row"]
+    d, k = 16, 3  # patterns task: 16 inputs, 3 classes; one hidden layer of `size` units
+    assert row["neurons"] == size + k
+    assert row["synapses"] == d * size + size * k
+    assert row["params"] == row["synapses"] + size + k
+    assert row["macs"] == row["synapses"]
+    assert row["memory_bytes"] == 4 * row["params"]  # float32 storage
+    assert row["energy_pj_est"] == pytest.approx(4.6 * row["macs"])
+    assert row["update_locality"] == "global"
+    assert row["labels_used"] == row["n_train"] == 60
+    assert row["synops"] is None and row["neuron_updates"] is None
+    assert set(COST_KEYS) <= set(row)
+    assert 0 <= row["accuracy"] <= 1
+    assert [c["samples_seen"] for c in res["curve"]] == [60, 120, 180]
+
+
+def test_same_job_same_numbers():
+    a = run_job(_ann_job(8))
+    b = run_job(_ann_job(8).to_dict())
+    assert a["id"] == b["id"]
+    drop = {"wall_s_train", "wall_s_test", "wall_s_infer", "wall_s_job", "cpu_s_job",
+            "compile_s"}
+    assert {k: v for k, v in a["row"].items() if k not in drop} == {
+        k: v for k, v in b["row"].items() if k not in drop}
+    assert [c["loss"] for c in a["curve"]] == [c["loss"] for c in b["curve"]]
+
+
+def test_failure_is_recorded_not_raised(monkeypatch):
+    job = _ann_job(4)
+    monkeypatch.setenv("BRAIN_VS_ANN_FAIL_JOB", job.id)
+    res = run_job(job)
+    assert res["status"] == "failed"
+    assert "injected" in res["error"]
+    assert "row" not in res
+
+
+def test_label_efficiency_and_fields_on_an_image_task(write_config, tiny_text):
+    text = tiny_text.replace("[tasks.patterns]\nd = 16\nk = 3\n", "[tasks.bars]\nn = 4\n")
+    text = text.replace("n_train_per_class = 20\nn_test_per_class = 10\n",
+                        "n_train_per_class = 12\nn_test_per_class = 5\n")
+    text += "[label_efficiency]\nlabels_per_class = [1, 3, 0]\n"
+    cfg = load_config(write_config(text))
+    job = expand_jobs(cfg)[0]
+    res = run_job(job)
+    assert res["status"] == "ok", res["traceback"]
+    pts = {p["labels_per_class"]: p for p in res["labels"]}
+    assert pts[1]["labels_used"] == 8 and pts[3]["labels_used"] == 24
+    assert pts[0]["labels_used"] == res["row"]["n_train"] == 96
+    assert pts[0]["accuracy"] == res["row"]["accuracy"]
+    fields = np.asarray(res["fields"]["weights"])
+    assert res["fields"]["image_shape"] == [4, 4]
+    assert fields.shape == (min(job.size, 16), 16)
+
+
+def test_job_is_frozen():
+    job = _ann_job(4)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        job.size = 5
