@@ -155,7 +155,6 @@ epochs = 40
 
 
 def test_local_pool_and_dask_give_the_same_rows(tiny_config, tmp_path):
-    pytest.importorskip("dask.distributed")
     from dask.distributed import LocalCluster
 
     cfg = load_config(tiny_config)

@@ -7,8 +7,6 @@ import pytest
 from experiments.config import parse_config
 from experiments.jobs import expand_jobs, run_job
 
-pytest.importorskip("neurosim.classifier")
-
 D, N_EXC = 16, 8
 
 
