@@ -23,11 +23,11 @@ ms, mV = b2.ms, b2.mV
 
 
 @pytest.fixture(autouse=True)
-def _cython_runtime():
-    """Run every test with the compiled (cached) Cython runtime target and dt = 0.1 ms."""
+def _runtime_target():
+    """Run every test with Brian2's numpy runtime target (no compile step) and dt = 0.1 ms."""
     old_dt = b2.defaultclock.dt
     b2.defaultclock.dt = 0.1 * ms
-    with codegen_target("cython"):
+    with codegen_target("numpy"):
         yield
     b2.defaultclock.dt = old_dt
 
