@@ -33,6 +33,7 @@ __all__ = [
     "fig_depth_width",
     "fig_anytime",
     "fig_threads",
+    "save_figure",
 ]
 
 DPI = 90
@@ -91,7 +92,8 @@ def _mean_by_size(runs: pd.DataFrame, cols) -> pd.DataFrame:
     return runs.groupby(keys, as_index=False)[cols].mean(numeric_only=True)
 
 
-def _save(fig, path: Path) -> Path:
+def save_figure(fig, path: Path) -> Path:
+    """Write ``fig`` to ``path`` as PNG atomically (temp file + rename) and close it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp.png")
     fig.savefig(tmp, dpi=DPI, bbox_inches="tight")
@@ -146,7 +148,7 @@ def fig_scale_size(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
     ax.set_ylabel("operations per inference (log)")
     ax.set_title(f"cost vs size on {task} (log-log)")
     ax.legend(fontsize=7)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def fig_scale_brains(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
@@ -183,7 +185,7 @@ def fig_scale_brains(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
     axes[0].invert_yaxis()
     fig.suptitle("our networks (red: spiking, blue: ANN) against nervous systems (green)",
                  fontsize=10)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def fig_learning_curves(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
@@ -212,7 +214,7 @@ def fig_learning_curves(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
         ax.set_ylabel("test accuracy")
         ax.set_title(task)
         ax.legend(fontsize=7)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def fig_label_efficiency(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
@@ -241,7 +243,7 @@ def fig_label_efficiency(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
         ax.set_ylabel("test accuracy")
         ax.set_title(f"label efficiency on {task}")
         ax.legend(fontsize=7)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def fig_receptive_fields(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
@@ -279,7 +281,7 @@ def fig_receptive_fields(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
             ax.imshow(img, cmap=cmap, vmin=vmin, vmax=lim, interpolation="nearest")
         rule = "STDP input weights" if fam == "snn" else "first-layer weights (backprop)"
         sf.suptitle(f"{model} [{size}] on {task}: {rule}", fontsize=9)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def fig_operations(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
@@ -312,7 +314,7 @@ def fig_operations(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
     ax.set_ylabel("pJ per inference (log)")
     ax.set_title("ESTIMATED energy per inference\n(45 nm: MAC 4.6 pJ, synaptic event 0.9 pJ)",
                  fontsize=10)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def fig_depth_width(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
@@ -335,7 +337,7 @@ def fig_depth_width(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
     ax.set_ylabel("sequential depth: dependent steps (log)")
     ax.set_title("how each network spends its work")
     ax.legend(fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def fig_anytime(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
@@ -364,7 +366,7 @@ def fig_anytime(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
         ax.set_ylabel("test accuracy")
         ax.set_title(f"anytime answer on {task}")
         ax.legend(fontsize=7)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def fig_threads(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
@@ -385,4 +387,4 @@ def fig_threads(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
     ax.set_ylabel("wall time per inference (us, log)")
     ax.set_title("measured on this machine")
     ax.legend(fontsize=7)
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -22,13 +22,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from experiments.figures import save_figure  # noqa: E402
 from experiments.report import fmt, markdown_table  # noqa: E402
 from experiments.runner import environment  # noqa: E402
 from experiments.store import atomic_write_text  # noqa: E402
 
 __all__ = ["ValidationSummary", "validate"]
-
-DPI = 90
 
 
 @dataclass(frozen=True)
@@ -44,15 +43,6 @@ class ValidationSummary:
 
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name).strip("_")
-
-
-def _save(fig, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    fig.savefig(tmp, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
-    os.replace(tmp, path)
-    return path
 
 
 def _fig_stdp(csvs: list[Path], path: Path) -> Path | None:
@@ -71,7 +61,7 @@ def _fig_stdp(csvs: list[Path], path: Path) -> Path | None:
         ax.set_title(csv.stem.replace("_", " "))
         ax.legend(fontsize=8)
     fig.suptitle("STDP window (Bi & Poo 1998 shape): one pre/post pair per synapse", fontsize=10)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _fig_fi(csv: Path | None, path: Path) -> Path | None:
@@ -85,7 +75,7 @@ def _fig_fi(csv: Path | None, path: Path) -> Path | None:
     ax.set_ylabel("firing rate (Hz)")
     ax.set_title("LIF f-I curve")
     ax.legend(fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _fig_song(csv: Path | None, path: Path) -> Path | None:
@@ -103,7 +93,7 @@ def _fig_song(csv: Path | None, path: Path) -> Path | None:
         ax.set_xlabel("w / w_max")
     axes[0].set_ylabel("synapses")
     fig.suptitle("Song, Miller & Abbott 2000: additive STDP on 1,000 Poisson inputs", fontsize=10)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def validate(out: str | os.PathLike, *, backend: str = "cython") -> ValidationSummary:
