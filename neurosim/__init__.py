@@ -3,8 +3,11 @@
 Building blocks: :mod:`neurosim.params`, :mod:`neurosim.neurons`, :mod:`neurosim.encoding`,
 :mod:`neurosim.plasticity`, :mod:`neurosim.inhibition`, :mod:`neurosim.monitors`,
 :mod:`neurosim.validation`. The classifier: :class:`STDPClassifier` (Diehl & Cook 2015, trained
-by unsupervised STDP; compiled ``cpp_standalone`` fast path in :mod:`neurosim.standalone`), with
-:func:`load` to read a saved model and :mod:`neurosim.readout` for the label read-outs.
+by unsupervised STDP), built from :mod:`neurosim.network` (the network as one self-driving
+simulation), :mod:`neurosim.standalone` (compiled and runtime engines),
+:mod:`neurosim.buildcache` (the cache of compiled builds) and :mod:`neurosim.presentation`
+(presenting samples run after run); :func:`load` reads a saved model and
+:mod:`neurosim.readout` holds the label read-outs.
 """
 
 from neurosim import (

@@ -1,6 +1,7 @@
 """Input validation shared by the ``neurosim`` building blocks (private).
 
-Every check raises ``ValueError``/``TypeError`` whose message names the argument and says what to
+Every check raises :class:`contract.InvalidParameterError` (a ``ValueError`` and a
+``TypeError``) whose message names the argument and says what to
 change. Nothing here touches Brian2 state except :func:`codegen_target`, a context manager that
 switches the runtime code-generation target and restores it afterwards.
 """
@@ -14,6 +15,8 @@ from collections.abc import Iterator, Mapping
 
 import numpy as np
 
+from contract import InvalidParameterError
+
 #: Runtime code-generation targets accepted by ``backend=`` arguments.
 RUNTIME_BACKENDS = ("cython", "numpy")
 
@@ -21,10 +24,11 @@ RUNTIME_BACKENDS = ("cython", "numpy")
 def check_real(name: str, value: object) -> float:
     """Return ``value`` as a finite float, or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
+        raise InvalidParameterError(
+            name, f"{name} must be a real number, got {type(value).__name__}: {value!r}")
     out = float(value)
     if not math.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise InvalidParameterError(name, f"{name} must be finite, got {value!r}")
     return out
 
 
@@ -32,7 +36,8 @@ def check_positive(name: str, value: object) -> float:
     """Return ``value`` as a float > 0, or raise naming ``name``."""
     out = check_real(name, value)
     if out <= 0.0:
-        raise ValueError(f"{name} must be > 0, got {value!r}; pass a positive value")
+        raise InvalidParameterError(
+            name, f"{name} must be > 0, got {value!r}; pass a positive value")
     return out
 
 
@@ -40,31 +45,33 @@ def check_nonnegative(name: str, value: object) -> float:
     """Return ``value`` as a float >= 0, or raise naming ``name``."""
     out = check_real(name, value)
     if out < 0.0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}; pass a non-negative value")
+        raise InvalidParameterError(
+            name, f"{name} must be >= 0, got {value!r}; pass a non-negative value")
     return out
 
 
 def check_int(name: str, value: object, *, minimum: int = 0) -> int:
     """Return ``value`` as an int >= ``minimum``, or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}: {value!r}")
+        raise InvalidParameterError(
+            name, f"{name} must be an integer, got {type(value).__name__}: {value!r}")
     out = int(value)
     if out < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {out}")
+        raise InvalidParameterError(name, f"{name} must be >= {minimum}, got {out}")
     return out
 
 
 def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
     """Return ``value`` if it is one of ``choices``, or raise naming ``name``."""
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+        raise InvalidParameterError(name, f"{name} must be one of {choices}, got {value!r}")
     return value
 
 
 def check_name(name: str, value: object) -> str:
     """Return a valid Brian2 object name (identifier, no leading underscore)."""
     if not isinstance(value, str) or not value.isidentifier() or value.startswith("_"):
-        raise ValueError(
+        raise InvalidParameterError(name,
             f"{name} must be a Python identifier not starting with '_' (a Brian2 object name), "
             f"got {value!r}"
         )
@@ -75,7 +82,7 @@ def check_seed(name: str, value: object) -> int:
     """Return a seed as a non-negative int below 2**32 (what ``brian2.seed`` accepts)."""
     out = check_int(name, value, minimum=0)
     if out >= 2**32:
-        raise ValueError(f"{name} must be < 2**32, got {out}")
+        raise InvalidParameterError(name, f"{name} must be < 2**32, got {out}")
     return out
 
 
@@ -84,18 +91,19 @@ def as_float_array(name: str, value: object, *, ndim: int | None = None) -> np.n
     try:
         arr = np.array(value, dtype=np.float64, copy=True)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be array-like of numbers: {exc}") from None
+        raise InvalidParameterError(name, f"{name} must be array-like of numbers: {exc}") from None
     if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+        raise InvalidParameterError(name, f"{name} must be {ndim}-D, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf; clean or impute the input first")
+        raise InvalidParameterError(
+            name, f"{name} contains NaN or inf; clean or impute the input first")
     return arr
 
 
 def check_unit_interval(name: str, arr: np.ndarray) -> np.ndarray:
     """Raise unless every entry of ``arr`` lies in [0, 1]."""
     if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
-        raise ValueError(
+        raise InvalidParameterError(name,
             f"{name} must lie in [0, 1] (got min {arr.min():.4g}, max {arr.max():.4g}); "
             "rescale it first, e.g. sklearn.preprocessing.MinMaxScaler"
         )
@@ -125,7 +133,7 @@ def check_dt(dt_ms: object, time_constants_ms: Mapping[str, float], *, max_fract
     dt = check_positive(name, dt_ms)
     for tau_name, tau in time_constants_ms.items():
         if dt > max_fraction * tau:
-            raise ValueError(
+            raise InvalidParameterError(name,
                 f"{name}={dt:g} is too large for {tau_name}={tau:g} ms: need {name} <= "
                 f"{max_fraction:g} * {tau_name} = {max_fraction * tau:g} ms; decrease {name} "
                 f"or increase {tau_name}"

@@ -8,25 +8,34 @@ assigns each excitatory neuron the class it responds to most (the only use of ``
 ``predict`` votes by the mean response of each class's neurons. ``readout="linear"`` instead
 fits a *supervised* ridge read-out on the spike counts (see :mod:`neurosim.readout`).
 
+Input drive: every image's Poisson rates are normalised to the same total, ``input_rate_hz``
+summed over the inputs (:func:`neurosim.encoding.normalized_rates_hz`), and every neuron's
+input weights to the same sum, ``norm_total`` (default 0.1 per input, Diehl & Cook's 78.4 for
+784 inputs). A neuron with uniform weights then receives ``norm_total / n_inputs *
+input_rate_hz`` of conductance per second from every image, whatever its size or intensity.
+
 Simulation: by default the network is compiled once with Brian2's ``cpp_standalone`` device and
-whole blocks of ``chunk_samples`` samples are presented inside one run of the binary
-(:mod:`neurosim.network`, :mod:`neurosim.standalone`); the build is cached on disk and re-used
-across calls and processes. ``backend="numpy"`` runs the same network in Brian2's runtime mode.
+whole blocks of samples are presented inside one run of the binary (:mod:`neurosim.network`,
+:mod:`neurosim.standalone`, :mod:`neurosim.presentation`); the build is cached on disk and
+re-used across calls and processes. ``backend="numpy"`` runs the same network in Brian2's
+runtime mode.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import json
 import sys
 import time
 import warnings
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from contract import ContractEstimator, InvalidParameterError, NotFittedError, cost_record
 from neurosim._checks import check_choice, check_int, check_nonnegative, check_positive
+from neurosim.encoding import normalized_rates_hz
 from neurosim.inhibition import INHIBITION_MODES
 from neurosim.network import NetworkSpec
 from neurosim.params import (
@@ -36,58 +45,25 @@ from neurosim.params import (
     STDPParams,
     inhibitory_lif_params,
 )
+from neurosim.plasticity import normalize_incoming
+from neurosim.presentation import PresentationResult, Presented, present
 from neurosim.readout import assign_labels, fit_linear_readout, linear_predict, vote
+from neurosim.standalone import RunSettings
 
-__all__ = ["STDPClassifier", "PresentationResult", "NotFittedError"]
+__all__ = ["STDPClassifier", "NotFittedError"]
 
 BACKENDS = ("auto", "cpp_standalone", "numpy")
 READOUTS = ("vote", "linear")
 
+#: Most showings of one sample a compiled run makes room for (1 + the largest ``max_repeats``
+#: that still fills a whole block); larger ``max_repeats`` values take fewer samples per run.
+_SLOTS_PER_SAMPLE = 6
 
-class NotFittedError(ValueError, AttributeError):
-    """A method that needs a fitted model was called before ``fit`` (as in scikit-learn)."""
-
-
-@dataclass
-class PresentationResult:
-    """What the network did on a set of samples (final presentation of each sample).
-
-    Attributes
-    ----------
-    sample, neuron, step : ndarray (n_spikes,)
-        Excitatory spikes of each sample's final presentation: sample index, neuron index and
-        time step since the presentation's onset.
-    n_samples, n_excitatory : int
-    presentations : int
-        Presentations made, counting repeats.
-    input_spikes, exc_spikes, inh_spikes : int
-        Spike totals over all presentations (and rests).
-    wall_s : float
-        Wall time of the simulation runs.
-    """
-
-    sample: np.ndarray
-    neuron: np.ndarray
-    step: np.ndarray
-    n_samples: int
-    n_excitatory: int
-    presentations: int = 0
-    input_spikes: int = 0
-    exc_spikes: int = 0
-    inh_spikes: int = 0
-    wall_s: float = 0.0
-    chunks: int = 0
-    extra: dict = field(default_factory=dict)
-
-    def counts(self, max_step: int | None = None) -> np.ndarray:
-        """Spike counts ``(n_samples, n_excitatory)``, optionally only steps ``< max_step``."""
-        keep = slice(None) if max_step is None else self.step < max_step
-        flat = self.sample[keep] * self.n_excitatory + self.neuron[keep]
-        c = np.bincount(flat, minlength=self.n_samples * self.n_excitatory)
-        return c.reshape(self.n_samples, self.n_excitatory).astype(np.float64)
+# Seed keys: one independent random stream per kind of simulation (same seed, same spikes).
+_SEED_TRAIN, _SEED_CHECKPOINT, _SEED_ASSIGN, _SEED_PREDICT, _SEED_COST = 1, 2, 3, 5, 6
 
 
-class STDPClassifier:
+class STDPClassifier(ContractEstimator):
     """Spiking network trained by unsupervised STDP (Diehl & Cook 2015), scikit-learn style.
 
     Parameters
@@ -95,15 +71,20 @@ class STDPClassifier:
     n_excitatory : int
         Excitatory (and inhibitory) neurons, >= 1.
     epochs : int
-        Passes over the training set, >= 1 (samples shuffled each epoch).
+        Passes of STDP over the training set, >= 0 (samples shuffled each epoch). ``0`` turns
+        plasticity off: the network keeps its random initial weights (normalised to
+        ``norm_total``) and zero thresholds, and only the label assignment is fitted: the
+        baseline that shows what STDP adds.
     presentation_ms, rest_ms : float
-        Input duration per sample and the silent rest after it (ms); multiples of ``dt_ms``.
-    max_rate_hz : float
-        Poisson rate of an input of intensity 1 (Hz), > 0. Diehl & Cook: 63.75 Hz on MNIST;
-        128 Hz suits the 8x8 ``digits`` task (fewer inputs, so more drive per input is needed).
+        Input duration per showing and the silent rest after it (ms); multiples of ``dt_ms``.
+    input_rate_hz : float
+        Summed Poisson rate of all inputs for one image (Hz), > 0; each image's intensities are
+        scaled to this total. Chosen on a validation split so that an image evokes
+        ``min_spikes`` spikes in its first showing (``benchmarks/tune_snn.py``, ``docs/``).
     rate_boost_hz : float or None
-        Increase of ``max_rate_hz`` each time a sample is re-shown because it evoked fewer than
-        ``min_spikes`` spikes; ``None`` = ``max_rate_hz / 2`` (Diehl & Cook: +32 Hz on 64 Hz).
+        Added to the total rate at each re-show of an image that evoked fewer than
+        ``min_spikes`` spikes; ``None`` = ``input_rate_hz / 2`` (Diehl & Cook: +32 Hz on a
+        63.75 Hz maximum).
     min_spikes, max_repeats : int
         Re-show criterion and the most re-shows per sample (bounds the run time).
     dt_ms : float
@@ -111,19 +92,12 @@ class STDPClassifier:
     a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, stdp_rule, stdp_pairing
         STDP rule of the input synapses (:class:`neurosim.params.STDPParams`): additive,
         nearest-spike traces, strong potentiation on postsynaptic spikes and weak depression
-        on presynaptic ones, as in Diehl & Cook (their rates: 0.01 and 0.0001). Measured on
-        ``digits`` (100 neurons, one epoch, test accuracy for seeds 0/1/2; seed-to-seed spread
-        is about +-0.02, larger than most differences): ``a_plus`` 0.0075 (the default):
-        0.851/0.866/0.838; 0.005: 0.846/0.838/0.851; 0.01: 0.838/0.868/0.790. Depression close
-        to potentiation collapses learning (``a_plus=0.005, a_minus=0.001``: 0.36;
-        ``a_plus=0.01, a_minus=0.002``: 0.45).
+        on presynaptic ones, as in Diehl & Cook (their rates: 0.01 and 0.0001).
     theta_plus_mV, tau_theta_ms : float
-        Adaptive threshold: increment per spike and decay time constant (measured on
-        ``digits``, seeds 0/1/2, ``a_plus=0.005``: 0.075 mV 0.841/0.873/0.830, 0.1 mV
-        0.846/0.838/0.851, 0.15 mV 0.833/0.808/0.851).
+        Adaptive threshold: increment per spike and decay time constant.
     norm_total : float or None
         Sum each neuron's input weights are rescaled to before every presentation; ``None`` =
-        ``0.1 * n_features`` (Diehl & Cook: 78 for 784 inputs).
+        ``0.1 * n_features`` (Diehl & Cook: 78.4 for 784 inputs).
     w_init_max : float
         Initial input weights are uniform in ``[0, w_init_max * w_max]``.
     w_exc_inh, w_inh_exc : float
@@ -140,15 +114,16 @@ class STDPClassifier:
     checkpoints : int
         Evaluation points in ``history_`` spread over training (>= 1; the last is the end).
     chunk_samples : int
-        Samples per compiled run (each run costs ~20 ms of process start and I/O); one run
-        simulates ``2 * chunk_samples`` presentation slots, leaving room for re-shows.
-    threads : int
-        OpenMP threads of the compiled simulation; 0 = no OpenMP (fastest for small networks,
-        measured in ``benchmarks/bench_snn.py``).
+        Most samples one compiled run presents (its stimulus table). Larger blocks pay the
+        binary's start-up less often; ``fit`` records ``history_`` checkpoints at block ends.
+    n_threads : int
+        Threads of the simulation, >= 1: 1 = a serial build; ``n`` >= 2 = an OpenMP build with
+        ``n`` threads (each thread count is its own cached build). Small networks are fastest
+        serial (``benchmarks/bench_snn.py``).
     backend : {"auto", "cpp_standalone", "numpy"}
         ``"auto"``: compiled if a C++ compiler is available, else ``"numpy"`` with a warning.
-    progress : bool or None
-        Progress bar per chunk; ``None`` = only for long calls on an interactive terminal.
+    verbose : bool or None
+        Progress bar per simulation run; ``None`` = only for long calls on a terminal.
     random_state : int or None
         Seed for initial weights, sample order and every Poisson spike train.
 
@@ -164,10 +139,26 @@ class STDPClassifier:
         One entry per checkpoint: ``samples_seen``, ``wall_s`` (training time so far, without
         evaluation), ``epoch``, ``presentations`` (so far, counting re-shows), and
         ``eval_accuracy`` when ``eval_set`` is given (see :meth:`fit`).
-    train_samples_, labels_used_, seed_ : int
+    train_samples_, labels_used_, epochs_, seed_ : int
+    train_presentations_per_sample_ : float
+        Showings per training sample during STDP, re-shows counted (1.0 = nobody re-shown).
+    train_reshown_frac_ : float
+        Fraction of training samples that needed a re-show during STDP.
     compile_s_ : float
-        Seconds spent compiling during ``fit`` (0 on a cache hit); not part of ``wall_s``.
+        Seconds spent compiling during ``fit`` (0 on a cache hit); not part of ``fit_wall_s_``.
+    fit_wall_s_ : float
+        Training time: STDP and the assignment pass, without compiling or checkpoint
+        evaluation.
+    fit_times_ : dict
+        Where the simulation runs of ``fit`` spent their wall time (see
+        :class:`neurosim.standalone.ChunkResult`).
+    footprint_bytes_ : int
+        Bytes of the model's arrays as the simulator allocates them.
+    threads_used_ : int
+        Threads the simulation ran with.
     """
+
+    _fitted_attr = "weights_"
 
     def __init__(
         self,
@@ -176,7 +167,7 @@ class STDPClassifier:
         epochs: int = 1,
         presentation_ms: float = 350.0,
         rest_ms: float = 150.0,
-        max_rate_hz: float = 128.0,
+        input_rate_hz: float = 6500.0,
         rate_boost_hz: float | None = None,
         min_spikes: int = 5,
         max_repeats: int = 5,
@@ -198,17 +189,17 @@ class STDPClassifier:
         readout: str = "vote",
         readout_alpha: float = 1.0,
         checkpoints: int = 1,
-        chunk_samples: int = 64,
-        threads: int = 0,
+        chunk_samples: int = 256,
+        n_threads: int = 1,
         backend: str = "auto",
-        progress: bool | None = None,
+        verbose: bool | None = None,
         random_state: int | None = None,
     ) -> None:
         self.n_excitatory = n_excitatory
         self.epochs = epochs
         self.presentation_ms = presentation_ms
         self.rest_ms = rest_ms
-        self.max_rate_hz = max_rate_hz
+        self.input_rate_hz = input_rate_hz
         self.rate_boost_hz = rate_boost_hz
         self.min_spikes = min_spikes
         self.max_repeats = max_repeats
@@ -231,58 +222,37 @@ class STDPClassifier:
         self.readout_alpha = readout_alpha
         self.checkpoints = checkpoints
         self.chunk_samples = chunk_samples
-        self.threads = threads
+        self.n_threads = n_threads
         self.backend = backend
-        self.progress = progress
+        self.verbose = verbose
         self.random_state = random_state
 
-    # ------------------------------------------------------------------ sklearn plumbing
-    _PARAM_NAMES = (
-        "n_excitatory", "epochs", "presentation_ms", "rest_ms", "max_rate_hz", "rate_boost_hz",
-        "min_spikes", "max_repeats", "dt_ms", "a_plus", "a_minus", "tau_plus_ms",
-        "tau_minus_ms", "w_max", "stdp_rule", "stdp_pairing", "theta_plus_mV", "tau_theta_ms",
-        "norm_total", "w_init_max", "w_exc_inh", "w_inh_exc", "inhibition", "readout",
-        "readout_alpha", "checkpoints", "chunk_samples", "threads", "backend", "progress",
-        "random_state",
-    )
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Hyper-parameters as a dict (scikit-learn API)."""
-        return {name: getattr(self, name) for name in self._PARAM_NAMES}
-
-    def set_params(self, **params: Any) -> STDPClassifier:
-        """Set hyper-parameters (scikit-learn API); unknown names raise ``ValueError``."""
-        for name, value in params.items():
-            if name not in self._PARAM_NAMES:
-                raise ValueError(f"unknown parameter {name!r} for STDPClassifier; valid: "
-                                 f"{', '.join(self._PARAM_NAMES)}")
-            setattr(self, name, value)
-        return self
-
+    # ------------------------------------------------------------------ plumbing
     def __getstate__(self) -> dict[str, Any]:
         # copies (copy.deepcopy, sklearn.clone) share nothing with the simulation engine
         state = dict(self.__dict__)
         state.pop("_engine_cache", None)
         return state
 
-    def __repr__(self) -> str:
-        defaults = STDPClassifier().get_params()
-        changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
-        return f"STDPClassifier({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+    def _update_tags(self, tags: Any) -> Any:
+        tags.input_tags.positive_only = True  # intensities in [0, 1]
+        return tags
 
-    # ------------------------------------------------------------------ validation
-    def _validated(self) -> dict[str, Any]:
-        """Check every hyper-parameter; return the derived settings."""
+    def _check_params(self) -> None:
+        self._derived()
+
+    def _derived(self) -> dict[str, Any]:
+        """Check every hyper-parameter; return the parameter objects they make up."""
         check_int("n_excitatory", self.n_excitatory, minimum=1)
-        check_int("epochs", self.epochs, minimum=1)
+        check_int("epochs", self.epochs, minimum=0)
         check_int("min_spikes", self.min_spikes, minimum=0)
         check_int("max_repeats", self.max_repeats, minimum=0)
         check_int("checkpoints", self.checkpoints, minimum=1)
         check_int("chunk_samples", self.chunk_samples, minimum=1)
-        check_int("threads", self.threads, minimum=0)
+        check_int("n_threads", self.n_threads, minimum=1)
         check_positive("presentation_ms", self.presentation_ms)
         check_nonnegative("rest_ms", self.rest_ms)
-        check_positive("max_rate_hz", self.max_rate_hz)
+        check_positive("input_rate_hz", self.input_rate_hz)
         check_positive("dt_ms", self.dt_ms)
         if self.rate_boost_hz is not None:
             check_nonnegative("rate_boost_hz", self.rate_boost_hz)
@@ -290,36 +260,54 @@ class STDPClassifier:
             check_positive("norm_total", self.norm_total)
         check_positive("w_init_max", self.w_init_max)
         if self.w_init_max > 1:
-            raise ValueError(f"w_init_max must be <= 1 (a fraction of w_max), got "
-                             f"{self.w_init_max}")
+            raise InvalidParameterError("w_init_max", f"w_init_max must be <= 1 (a fraction "
+                                        f"of w_max), got {self.w_init_max}")
         check_nonnegative("w_exc_inh", self.w_exc_inh)
         check_nonnegative("w_inh_exc", self.w_inh_exc)
         check_nonnegative("readout_alpha", self.readout_alpha)
         check_choice("readout", self.readout, READOUTS)
         check_choice("inhibition", self.inhibition, INHIBITION_MODES)
         check_choice("backend", self.backend, BACKENDS)
-        if self.progress is not None and not isinstance(self.progress, bool):
-            raise TypeError(f"progress must be a bool or None, got {self.progress!r}")
+        if self.verbose is not None and not isinstance(self.verbose, bool):
+            raise InvalidParameterError("verbose", f"verbose must be True, False or None, got "
+                                        f"{self.verbose!r}")
         if self.random_state is not None:
             check_int("random_state", self.random_state, minimum=0)
-        stdp = STDPParams(rule=self.stdp_rule, pairing=self.stdp_pairing, a_plus=self.a_plus,
-                          a_minus=self.a_minus, tau_plus_ms=self.tau_plus_ms,
-                          tau_minus_ms=self.tau_minus_ms, w_max=self.w_max)
-        exc = LIFParams(theta_plus_mV=self.theta_plus_mV, tau_theta_ms=self.tau_theta_ms)
+        try:
+            stdp = STDPParams(rule=self.stdp_rule, pairing=self.stdp_pairing,
+                              a_plus=self.a_plus, a_minus=self.a_minus,
+                              tau_plus_ms=self.tau_plus_ms, tau_minus_ms=self.tau_minus_ms,
+                              w_max=self.w_max)
+            exc = LIFParams(theta_plus_mV=self.theta_plus_mV, tau_theta_ms=self.tau_theta_ms)
+        except InvalidParameterError as err:  # "STDPParams.a_plus" -> the estimator's "a_plus"
+            name = err.param.split(".")[-1]
+            name = {"rule": "stdp_rule", "pairing": "stdp_pairing"}.get(name, name)
+            raise InvalidParameterError(name, str(err)) from None
         return {"stdp": stdp, "exc": exc, "inh": inhibitory_lif_params()}
 
     def _spec(self, n_inputs: int) -> NetworkSpec:
-        v = self._validated()
-        # one run simulates 2 x chunk_samples slots, room for re-shows; samples that do not
-        # fit roll over to the next run (idle slots at the very end cost little: no input)
+        v = self._derived()
         return NetworkSpec(
             n_inputs=n_inputs, n_excitatory=self.n_excitatory, dt_ms=float(self.dt_ms),
             presentation_ms=float(self.presentation_ms), rest_ms=float(self.rest_ms),
             exc=v["exc"], inh=v["inh"], stdp=v["stdp"], w_exc_inh=float(self.w_exc_inh),
             w_inh_exc=float(self.w_inh_exc), inhibition=self.inhibition,
             chunk_samples=self.chunk_samples,
-            chunk_slots=2 * self.chunk_samples, threads=self.threads,
+            chunk_slots=_SLOTS_PER_SAMPLE * self.chunk_samples,
+            threads=0 if self.n_threads == 1 else self.n_threads,
         )
+
+    def _settings(self, n_inputs: int, *, learn: bool, reshow: bool = True) -> RunSettings:
+        boost = (0.5 if self.rate_boost_hz is None
+                 else float(self.rate_boost_hz) / float(self.input_rate_hz))
+        return RunSettings(
+            learn=learn, boost=boost, min_spikes=int(self.min_spikes),
+            max_repeats=int(self.max_repeats) if reshow else 0,
+            norm_total=self._norm_total(n_inputs), theta_plus_mV=float(self.theta_plus_mV),
+            a_plus=float(self.a_plus), a_minus=float(self.a_minus))
+
+    def _norm_total(self, n_inputs: int) -> float:
+        return float(0.1 * n_inputs if self.norm_total is None else self.norm_total)
 
     def _check_X(self, X: Any, *, fitted: bool) -> np.ndarray:
         if isinstance(X, (str, bytes)) or X is None:
@@ -341,8 +329,9 @@ class STDPClassifier:
                              f"{arr.min():.4g}, max {arr.max():.4g}); rescale it, e.g. "
                              "with sklearn.preprocessing.MinMaxScaler")
         if fitted and arr.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {arr.shape[1]} features but the model was fitted with "
-                             f"{self.n_features_in_}; pass data of the same width")
+            raise ValueError(f"X has {arr.shape[1]} features, but STDPClassifier is expecting "
+                             f"{self.n_features_in_} features as input; pass data of the "
+                             "width it was fitted on")
         return arr
 
     @staticmethod
@@ -355,17 +344,14 @@ class STDPClassifier:
             if np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)):
                 arr = arr.astype(np.int64)
             else:
-                raise TypeError(f"y must hold integer class labels, got dtype {arr.dtype}")
+                raise ValueError(f"y must hold integer class labels, got dtype {arr.dtype}; "
+                                 "encode the classes as 0..k-1 (e.g. LabelEncoder)")
         arr = arr.astype(np.int64, copy=True)
         if (arr < -1).any():
             raise ValueError("y must be non-negative class labels, or -1 for unlabelled")
         if not allow_unlabelled and (arr == -1).any():
             raise ValueError("y contains -1 (unlabelled) where labels are required")
         return arr
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "weights_"):
-            raise NotFittedError("this STDPClassifier is not fitted yet; call fit(X, y) first")
 
     # ------------------------------------------------------------------ simulation driver
     def _engine(self, n_inputs: int):
@@ -379,94 +365,42 @@ class STDPClassifier:
         self._engine_cache = ((spec, self.backend), engine)
         return engine
 
+    def _runs(self, X: np.ndarray, w: np.ndarray, theta: np.ndarray, *, learn: bool,
+              seed: np.random.SeedSequence, desc: str, reshow: bool = True
+              ) -> Iterator[Presented]:
+        """Present the rows of ``X`` (see :func:`neurosim.presentation.present`), with a
+        progress bar when ``verbose`` asks for one."""
+        engine = self._engine(X.shape[1])
+        runs = present(engine, normalized_rates_hz(X, self.input_rate_hz), w, theta,
+                       settings=self._settings(X.shape[1], learn=learn, reshow=reshow),
+                       seed=seed)
+        if not self._show_progress(len(X)):
+            yield from runs
+            return
+        from tqdm.auto import tqdm
+
+        with tqdm(total=len(X), desc=desc, unit="sample") as bar:
+            for r in runs:
+                bar.update(r.result.n_samples)
+                yield r
+
     def _show_progress(self, n: int) -> bool:
-        if self.progress is not None:
-            return self.progress
+        if self.verbose is not None:
+            return self.verbose
         sim_s = n * (self.presentation_ms + self.rest_ms) / 1000.0
         return sim_s > 600 and sys.stderr.isatty()
 
-    def _present(self, engine, X: np.ndarray, w: np.ndarray, theta: np.ndarray, *,
-                 learn: bool, seed_seq: np.random.SeedSequence, desc: str,
-                 on_chunk: Any = None) -> tuple[PresentationResult, np.ndarray, np.ndarray]:
-        """Present every row of ``X`` (in order), chunk by chunk.
-
-        Returns the result, and the weights and thresholds afterwards (unchanged when
-        ``learn`` is False). ``on_chunk(done, w, theta, partial_result)`` is called after each
-        chunk (``partial_result`` holds the spikes of the ``done`` samples so far); it does not
-        change the simulation, so checkpoints never alter what is learned.
-        """
-        spec = engine.spec
-        n = len(X)
-        N, n_pres = spec.n_slot_steps, spec.n_pres_steps
-        from neurosim.standalone import RunSettings
-
-        rng = np.random.default_rng(seed_seq)
-        settings = RunSettings(
-            learn=learn, rate_max_hz=float(self.max_rate_hz),
-            rate_boost_hz=float(self.max_rate_hz / 2 if self.rate_boost_hz is None
-                                else self.rate_boost_hz),
-            min_spikes=int(self.min_spikes), max_repeats=int(self.max_repeats),
-            norm_total=float(0.1 * spec.n_inputs if self.norm_total is None
-                             else self.norm_total),
-            theta_plus_mV=float(self.theta_plus_mV), a_plus=float(self.a_plus),
-            a_minus=float(self.a_minus))
-        bar = None
-        if self._show_progress(n):
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=n, desc=desc, unit="sample")
-        parts_s, parts_i, parts_t = [], [], []
-        res = PresentationResult(np.empty(0, np.int64), np.empty(0, np.int64),
-                                 np.empty(0, np.int64), n, spec.n_excitatory)
-        start, reps = 0, 0
-        try:
-            while start < n:
-                r = engine.run_chunk(X, start, w=w, theta_mV=theta, settings=settings,
-                                     reps_start=reps, seed=int(rng.integers(0, 2**31 - 1)))
-                n_valid = min(spec.chunk_samples, n - start)
-                done = min(r.k_next, n_valid)
-                slot_k = r.slot_k[: spec.chunk_slots]
-                shown = slot_k < n_valid
-                res.presentations += int(shown.sum())
-                res.input_spikes += r.input_spikes
-                res.inh_spikes += r.inh_spikes
-                res.exc_spikes += len(r.spike_i)
-                res.wall_s += r.wall_s
-                res.chunks += 1
-                # final presentation of each completed sample = last slot showing it
-                final_slot = np.full(done, -1, dtype=np.int64)
-                for j in np.flatnonzero(shown & (slot_k < done)):
-                    final_slot[slot_k[j]] = j
-                slot_of_spike = r.spike_step // N
-                in_pres = (r.spike_step % N) < n_pres
-                is_final = np.zeros(len(slot_k) + 1, dtype=bool)
-                is_final[final_slot[final_slot >= 0]] = True
-                keep = in_pres & is_final[np.minimum(slot_of_spike, len(slot_k))]
-                sample_of_slot = np.where(shown, slot_k, -1)
-                parts_s.append(start + sample_of_slot[slot_of_spike[keep]])
-                parts_i.append(r.spike_i[keep])
-                parts_t.append(r.spike_step[keep] % N)
-                if learn:
-                    w, theta = r.w, r.theta_mV
-                reps = r.reps_next if done < n_valid else 0
-                start += done
-                if bar is not None:
-                    bar.update(done)
-                if on_chunk is not None:
-                    partial = dataclasses.replace(
-                        res, sample=np.concatenate(parts_s), neuron=np.concatenate(parts_i),
-                        step=np.concatenate(parts_t))
-                    on_chunk(start, w, theta, partial)
-        finally:
-            if bar is not None:
-                bar.close()
-        res.sample = np.concatenate(parts_s) if parts_s else res.sample
-        res.neuron = np.concatenate(parts_i) if parts_i else res.neuron
-        res.step = np.concatenate(parts_t) if parts_t else res.step
-        return res, w, theta
-
     def _seed(self, *keys: int) -> np.random.SeedSequence:
         return np.random.SeedSequence([self.seed_, *keys])
+
+    def _respond(self, X: np.ndarray, *, seed_key: int, desc: str,
+                 reshow: bool = True) -> PresentationResult:
+        """Present ``X`` with learning off; what the network did."""
+        parts = [r.result for r in self._runs(
+            X, self.weights_.reshape(-1), self.theta_mV_, learn=False,
+            seed=self._seed(seed_key, len(X)), desc=desc, reshow=reshow)]
+        self.threads_used_ = int(self.n_threads)
+        return PresentationResult.concat(parts)
 
     # ------------------------------------------------------------------ public API
     def fit(self, X: Any, y: Any, *, eval_set: tuple[Any, Any] | None = None
@@ -476,7 +410,8 @@ class STDPClassifier:
         Parameters
         ----------
         X : array-like (n_samples, n_features), values in [0, 1]
-            Input intensities, presented as Poisson rates ``X * max_rate_hz``.
+            Input intensities, presented as Poisson rates normalised per image to a total of
+            ``input_rate_hz``.
         y : array-like (n_samples,) of int
             Class labels, ``-1`` for unlabelled samples. STDP never sees them; they are used
             only to assign each excitatory neuron a class after learning (or to fit the
@@ -486,8 +421,8 @@ class STDPClassifier:
             off on ``X_eval``, and votes with neurons assigned from the labelled training
             samples' responses recorded *during learning so far* (no extra pass), so the curve
             shows what the weights at that point support. Checkpoints fall at the end of the
-            first compiled run (chunk) that passes each mark, so ``samples_seen`` may exceed the
-            mark by up to ``chunk_samples``; they never change what is learned. The final model
+            first compiled run that passes each mark, so ``samples_seen`` may exceed the mark
+            by up to ``chunk_samples``; they never change what is learned. The final model
             instead re-assigns after learning with frozen weights (one more pass over the
             labelled samples).
 
@@ -495,7 +430,7 @@ class STDPClassifier:
         -------
         self
         """
-        self._validated()
+        self._check_params()
         X = self._check_X(X, fitted=False)
         y = self._check_y(y, len(X), allow_unlabelled=True)
         labelled = y != -1
@@ -503,8 +438,6 @@ class STDPClassifier:
         if len(classes) < 2:
             raise ValueError(f"fit needs labelled samples of at least 2 classes, got "
                              f"{len(classes)}; label more samples (y == -1 means unlabelled)")
-        if labelled.sum() < len(classes):
-            raise ValueError("fewer labelled samples than classes")
         if self.n_excitatory < len(classes):
             warnings.warn(f"n_excitatory={self.n_excitatory} < {len(classes)} classes: some "
                           "classes can never be predicted; use more neurons", UserWarning,
@@ -516,136 +449,164 @@ class STDPClassifier:
             Xe = self._check_X(eval_set[0], fitted=False)
             if Xe.shape[1] != X.shape[1]:
                 raise ValueError(f"eval_set X has {Xe.shape[1]} features, X has {X.shape[1]}")
-            ye = self._check_y(eval_set[1], len(Xe), allow_unlabelled=False)
-            eval_data = (Xe, ye)
+            eval_data = (Xe, self._check_y(eval_set[1], len(Xe), allow_unlabelled=False))
 
-        seed = (int(np.random.SeedSequence().entropy % (2**32)) if self.random_state is None
-                else int(self.random_state))
-        self.seed_ = seed
-        rng = np.random.default_rng(seed)
+        self.seed_ = (int(np.random.SeedSequence().entropy % (2**32))
+                      if self.random_state is None else int(self.random_state))
+        rng = np.random.default_rng(self.seed_)
         n, n_in = X.shape
-        engine = self._engine(n_in)
-        t_start = time.perf_counter()  # training time excludes the one-off compilation
+        engine = self._engine(n_in)  # compiles once if the build is not cached
         self.compile_s_ = float(engine.compile_s)
         self.backend_ = engine.backend
         self.classes_ = classes
         self.n_features_in_ = n_in
         w = rng.uniform(0.0, self.w_init_max * self.w_max, n_in * self.n_excitatory)
+        w = normalize_incoming(w, n_in, self.n_excitatory, self._norm_total(n_in))
         theta = np.zeros(self.n_excitatory)
-        total = n * self.epochs
-        marks = sorted({int(round(total * (c + 1) / self.checkpoints))
-                        for c in range(self.checkpoints)})
         self.history_ = []
-        state = {"eval_wall": 0.0, "seen": 0, "presentations": 0, "next": 0}
-        # labelled training responses recorded during learning (for checkpoint evaluation)
-        rec_counts: list[np.ndarray] = []
-        rec_labels: list[np.ndarray] = []
+        self.fit_times_ = {}
+        t_start = time.perf_counter()
+        eval_wall = self._learn(X, y, w, theta, rng, eval_data, t_start)
+        self.train_samples_ = int(n * self.epochs)
+        self.epochs_ = int(self.epochs)
+        res = self._assign(X[labelled], y[labelled])
+        self.footprint_bytes_ = res.footprint_bytes
+        self._add_times(res.times)
+        self.fit_wall_s_ = time.perf_counter() - t_start - eval_wall
+        return self
 
-        def checkpoint(epoch: int, yo: np.ndarray, done: int, w_now: np.ndarray,
-                       theta_now: np.ndarray, res: PresentationResult) -> None:
-            """After each chunk: record history when a checkpoint mark was passed."""
-            seen = epoch * n + done
-            if state["next"] >= len(marks) or seen < marks[state["next"]]:
-                return
-            while state["next"] < len(marks) and marks[state["next"]] <= seen:
-                state["next"] += 1
-            entry = {"samples_seen": seen, "epoch": epoch + 1,
-                     "presentations": state["presentations"] + res.presentations}
-            if eval_data is not None:
-                t_eval = time.perf_counter()
-                # assign from the most recent labelled responses (up to one epoch's worth)
-                lab = yo[:done] != -1
-                rc = np.concatenate([*rec_counts, res.counts()[:done][lab]])[-n:]
-                rl = np.concatenate([*rec_labels, yo[:done][lab]])[-n:]
-                assign = assign_labels(rc, rl, classes)
-                ev, _, _ = self._present(engine, eval_data[0], w_now, theta_now, learn=False,
-                                         seed_seq=self._seed(2, seen), desc="evaluate")
-                pred = vote(ev.counts(), assign, classes)
-                entry["eval_accuracy"] = float(np.mean(pred == eval_data[1]))
-                state["eval_wall"] += time.perf_counter() - t_eval
-            entry["wall_s"] = time.perf_counter() - t_start - state["eval_wall"]
-            self.history_.append(entry)
+    def _add_times(self, times: dict) -> None:
+        for k, v in times.items():
+            self.fit_times_[k] = self.fit_times_.get(k, 0.0) + v
 
+    def _learn(self, X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray,
+               rng: np.random.Generator, eval_data: tuple | None, t_start: float) -> float:
+        """The STDP epochs: set ``weights_``, ``theta_mV_``, ``history_``; return the seconds
+        spent evaluating checkpoints (not training time)."""
+        n = len(X)
+        total = n * self.epochs
+        marks = [int(round(total * (c + 1) / self.checkpoints)) for c in range(self.checkpoints)]
+        recent_counts, recent_labels = np.empty((0, self.n_excitatory)), np.empty(0, np.int64)
+        eval_wall, presentations, next_mark, reshown = 0.0, 0, 0, 0
         for epoch in range(self.epochs):
             order = rng.permutation(n)
             Xo, yo = X[order], y[order]
-            res, w, theta = self._present(
-                engine, Xo, w, theta, learn=True, seed_seq=self._seed(1, epoch),
-                desc=f"STDP epoch {epoch + 1}",
-                on_chunk=lambda d, wn, tn, r, e=epoch, yy=yo: checkpoint(e, yy, d, wn, tn, r))
-            lab = yo != -1
-            rec_counts.append(res.counts()[lab])
-            rec_labels.append(yo[lab])
-            state["presentations"] += res.presentations
-        eval_wall = state["eval_wall"]
-        self.weights_ = w.reshape(n_in, self.n_excitatory).copy()
+            for r in self._runs(Xo, w, theta, learn=True, seed=self._seed(_SEED_TRAIN, epoch),
+                                desc=f"STDP epoch {epoch + 1}"):
+                w, theta = r.w, r.theta_mV
+                presentations += r.result.presentations
+                reshown += int((r.result.shows > 1).sum())
+                self._add_times(r.result.times)
+                lab = yo[r.stop - r.result.n_samples: r.stop]
+                keep = lab != -1
+                recent_counts = np.concatenate([recent_counts, r.result.counts()[keep]])[-n:]
+                recent_labels = np.concatenate([recent_labels, lab[keep]])[-n:]
+                seen = epoch * n + r.stop
+                if next_mark >= len(marks) or seen < marks[next_mark]:
+                    continue
+                while next_mark < len(marks) and marks[next_mark] <= seen:
+                    next_mark += 1
+                entry = {"samples_seen": seen, "epoch": epoch + 1,
+                         "presentations": presentations}
+                if eval_data is not None:
+                    t_eval = time.perf_counter()
+                    entry["eval_accuracy"] = self._checkpoint_accuracy(
+                        eval_data, w, theta, recent_counts, recent_labels, seen)
+                    eval_wall += time.perf_counter() - t_eval
+                entry["wall_s"] = time.perf_counter() - t_start - eval_wall
+                self.history_.append(entry)
+        if self.epochs == 0:
+            self.history_.append({"samples_seen": 0, "epoch": 0, "presentations": 0,
+                                  "wall_s": 0.0})
+        self.weights_ = np.asarray(w, dtype=np.float64).reshape(X.shape[1], -1).copy()
         self.theta_mV_ = np.asarray(theta, dtype=np.float64).copy()
-        self.train_samples_ = int(total)
-        self.epochs_ = int(self.epochs)
-        self.fit_wall_s_ = time.perf_counter() - t_start - eval_wall
-        self._assign(X[labelled], y[labelled], seed_key=3)
-        return self
+        self.train_presentations_per_sample_ = presentations / total if total else 0.0
+        self.train_reshown_frac_ = reshown / total if total else 0.0
+        return eval_wall
 
-    def _assign(self, X: np.ndarray, y: np.ndarray, *, seed_key: int) -> None:
-        res = self._respond(X, seed_key=seed_key, desc="assign")
+    def _checkpoint_accuracy(self, eval_data: tuple, w: np.ndarray, theta: np.ndarray,
+                             counts: np.ndarray, labels: np.ndarray, seen: int) -> float:
+        """Accuracy on the eval set of the weights of the moment, neurons assigned from the
+        labelled responses recorded during learning."""
+        Xe, ye = eval_data
+        assignments = assign_labels(counts, labels, self.classes_)
+        parts = [r.result for r in self._runs(Xe, w, theta, learn=False,
+                                              seed=self._seed(_SEED_CHECKPOINT, seen),
+                                              desc="evaluate")]
+        counts_e = PresentationResult.concat(parts).counts()
+        return float(np.mean(self._labels(counts_e, assignments) == ye))
+
+    def _assign(self, X: np.ndarray, y: np.ndarray) -> PresentationResult:
+        """Assign neurons (and fit the linear read-out) from the frozen network's responses."""
+        res = self._respond(X, seed_key=_SEED_ASSIGN, desc="assign")
         counts = res.counts()
         self.assignments_ = assign_labels(counts, y, self.classes_)
         self.labels_used_ = int(len(y))
         if self.readout == "linear":
             self.readout_coef_, self.readout_intercept_ = fit_linear_readout(
                 counts, y, self.classes_, alpha=float(self.readout_alpha))
-
-    def _respond(self, X: np.ndarray, *, seed_key: int, desc: str) -> PresentationResult:
-        engine = self._engine(X.shape[1])
-        res, _, _ = self._present(engine, X, self.weights_.reshape(-1), self.theta_mV_,
-                                  learn=False, seed_seq=self._seed(seed_key, len(X)),
-                                  desc=desc)
         return res
 
-    def assign(self, X: Any, y: Any) -> STDPClassifier:
-        """Redo the label assignment (and linear read-out) with the weights frozen.
+    def relabel(self, X: Any, y: Any) -> STDPClassifier:
+        """A fitted copy whose label assignment uses only the labelled rows of ``(X, y)``.
+
+        The learned weights and thresholds are kept; only the read-out is fitted again
+        (``y == -1`` rows are ignored). ``model.relabel(X, y_few)`` predicts as
+        ``clone(model).fit(X, y_few)`` would, since STDP never reads the labels, without
+        repeating the learning. ``self`` is not changed.
 
         Parameters
         ----------
         X : array-like (n_samples, n_features) in [0, 1]
-        y : array-like (n_samples,) of int; ``-1`` samples are ignored.
+        y : array-like (n_samples,) of int; ``-1`` marks unlabelled rows.
 
         Returns
         -------
-        self
+        STDPClassifier
         """
         self._check_fitted()
         X = self._check_X(X, fitted=True)
         y = self._check_y(y, len(X), allow_unlabelled=True)
         lab = y != -1
         if not lab.any():
-            raise ValueError("assign needs at least one labelled sample (y != -1)")
+            raise ValueError("relabel needs at least one labelled sample (y != -1)")
         unknown = np.setdiff1d(y[lab], self.classes_)
         if unknown.size:
-            self.classes_ = np.union1d(self.classes_, unknown)
-        self._assign(X[lab], y[lab], seed_key=4)
-        return self
+            raise ValueError(f"y holds classes {unknown.tolist()} the model was not fitted on "
+                             f"(classes_ = {self.classes_.tolist()}); fit it with them")
+        out = copy.deepcopy(self)
+        out._assign(X[lab], y[lab])
+        return out
 
-    def _labels_from(self, counts: np.ndarray) -> np.ndarray:
-        if self.readout == "linear":
-            return linear_predict(counts, self.readout_coef_, self.readout_intercept_,
-                                  self.classes_)
-        return vote(counts, self.assignments_, self.classes_)
+    def _labels(self, counts: np.ndarray, assignments: np.ndarray | None = None) -> np.ndarray:
+        """Labels from final-showing spike counts; ``-1`` where no neuron spiked (no answer)."""
+        if self.readout == "linear" and assignments is None:
+            out = linear_predict(counts, self.readout_coef_, self.readout_intercept_,
+                                 self.classes_)
+            return np.where(counts.sum(axis=1) > 0, out, -1)
+        return vote(counts, self.assignments_ if assignments is None else assignments,
+                    self.classes_)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted labels ``(n_samples,)`` from the spike counts of each presentation."""
+        """Predicted labels ``(n_samples,)``; ``-1`` for a sample that evoked no spike from an
+        assigned neuron even after its re-shows (no answer)."""
         self._check_fitted()
         X = self._check_X(X, fitted=True)
-        return self._labels_from(self._respond(X, seed_key=5, desc="predict").counts())
+        return self._labels(self._respond(X, seed_key=_SEED_PREDICT, desc="predict").counts())
 
     def transform(self, X: Any) -> np.ndarray:
-        """Excitatory spike counts ``(n_samples, n_excitatory)`` with learning frozen."""
+        """Excitatory spike counts of each sample's final showing ``(n_samples,
+        n_excitatory)``, learning frozen (the responses ``predict`` votes with)."""
         self._check_fitted()
         X = self._check_X(X, fitted=True)
-        return self._respond(X, seed_key=5, desc="transform").counts()
+        return self._respond(X, seed_key=_SEED_PREDICT, desc="transform").counts()
 
     def predict_at(self, X: Any, times_ms: Any) -> np.ndarray:
-        """Anytime predictions from the spikes in the first ``t`` ms of each presentation.
+        """Anytime answers: predictions from the spikes of the first ``t`` ms after onset.
+
+        Each sample is shown once (re-shows off), so ``t`` is measured from the first and only
+        onset; the answer at the full presentation can differ from :meth:`predict`, which
+        re-shows silent samples.
 
         Parameters
         ----------
@@ -656,7 +617,8 @@ class STDPClassifier:
         Returns
         -------
         ndarray (len(times_ms), n_samples) of int
-            Row ``r`` predicts from spikes before ``times_ms[r]``; one simulation serves all.
+            Row ``r`` predicts from spikes before ``times_ms[r]``; ``-1`` where no assigned
+            neuron has spiked yet (no answer; it counts as wrong). One simulation serves all.
         """
         self._check_fitted()
         X = self._check_X(X, fitted=True)
@@ -666,71 +628,83 @@ class STDPClassifier:
         if t.min() <= 0 or t.max() > self.presentation_ms:
             raise ValueError(f"times_ms must lie in (0, presentation_ms={self.presentation_ms}]"
                              f", got [{t.min()}, {t.max()}]")
-        res = self._respond(X, seed_key=5, desc="predict")
+        res = self._respond(X, seed_key=_SEED_PREDICT, desc="predict_at", reshow=False)
         steps = np.ceil(t / self.dt_ms - 1e-9).astype(np.int64)
-        return np.stack([self._labels_from(res.counts(s)) for s in steps])
-
-    def score(self, X: Any, y: Any) -> float:
-        """Accuracy of :meth:`predict` on ``(X, y)``."""
-        y = self._check_y(y, len(np.asarray(X)), allow_unlabelled=False)
-        return float(np.mean(self.predict(X) == y))
+        return np.stack([self._labels(res.counts(s)) for s in steps])
 
     def cost(self, X: Any = None) -> dict[str, Any]:
-        """Comparison metrics of one inference (SPEC section 2).
+        """The comparison metrics (:data:`contract.COST_METRICS`, the ``snn`` column).
 
-        ``synops`` counts, per sample, every presynaptic spike times its fan-out: input spikes x
-        ``n_excitatory`` (input -> excitatory), excitatory spikes x 1 (-> inhibitory partner;
-        ``n_excitatory - 1`` with ``inhibition="wta"``), inhibitory spikes x
-        ``n_excitatory - 1`` (-> every other excitatory neuron), over all
-        presentations of the sample including re-shows (rest periods included).
-        ``neuron_updates`` = neurons x presentation steps x presentations per sample (the rest
-        period is excluded: it only lets state decay between independent samples).
-        ``activity`` = excitatory + inhibitory spikes / (neurons x presentation steps x
-        presentations). All three need ``X`` (``None`` without it).
+        Per-inference metrics are means over the rows of ``X`` (``None`` without ``X``),
+        measured on one frozen presentation of every row with re-shows as ``predict`` makes
+        them; every simulated step counts (re-shows and rests included). Synaptic events
+        (``effective_acs``): each input spike times the input's non-zero weights, each
+        excitatory spike times its one inhibitory partner (``"population"``) or the other
+        ``n_excitatory - 1`` neurons (``"wta"``), each inhibitory spike times the other
+        ``n_excitatory - 1`` excitatory neurons; a zero lateral weight contributes nothing.
         """
         self._check_fitted()
-        n_exc, n_in = self.n_excitatory, self.n_features_in_
-        population = self.inhibition == "population"
-        neurons = 2 * n_exc if population else n_exc
-        synapses = n_in * n_exc + n_exc * (n_exc - 1) + (n_exc if population else 0)
-        params = self.weights_.size + self.theta_mV_.size
-        timesteps = int(round(self.presentation_ms / self.dt_ms))
+        spec = self._spec(self.n_features_in_)
+        n_in, n_exc, neurons = spec.n_inputs, spec.n_excitatory, spec.n_neurons
+        population = spec.inhibition == "population"
+        synapses = spec.n_synapses["total"]
+        nonzero_in = np.count_nonzero(self.weights_, axis=1)  # per input
+        nonzero_lateral = ((n_exc if population else 0) * (self.w_exc_inh > 0)
+                           + n_exc * (n_exc - 1) * (self.w_inh_exc > 0))
+        dense = n_in * n_exc + (2 if population else 1) * n_exc * n_exc
         out: dict[str, Any] = {
-            "neurons": neurons,
-            "synapses": synapses,
-            "params": int(params),
-            "memory_bytes": int(self.weights_.nbytes + self.theta_mV_.nbytes),
-            "macs": None,
-            "synops": None,
-            "neuron_updates": None,
-            "timesteps": timesteps,
-            "sequential_depth": timesteps,
-            "parallel_width": neurons,
-            "activity": None,
-            "update_locality": "local",
-            "train_samples": int(self.train_samples_),
-            "epochs": int(self.epochs_),
+            "neurons": neurons, "synapses": synapses,
+            "params": int(self.weights_.size + self.theta_mV_.size),
+            "footprint_bytes": int(self.footprint_bytes_),
+            "footprint_dtype": "float64 state, int32 indices (Brian2)",
+            "connection_sparsity": 1.0 - (int(nonzero_in.sum()) + nonzero_lateral) / dense,
+            "parallel_width": neurons, "update_locality": "local",
+            "train_samples": int(self.train_samples_), "epochs": int(self.epochs_),
             "labels_used": int(self.labels_used_),
+            "effective_macs": 0,
         }
+        inference = ("presentations_per_sample", "timesteps", "sim_ms_per_inference",
+                     "sequential_depth", "steps_to_first_output", "ms_to_first_output",
+                     "steps_to_final_output", "dense_ops", "effective_acs", "membrane_updates",
+                     "input_draws", "activation_sparsity", "spike_rate_hz", "fraction_active")
+        out.update(dict.fromkeys(inference))
         if X is not None:
-            Xc = self._check_X(X, fitted=True)
-            res = self._respond(Xc, seed_key=6, desc="cost")
-            m = len(Xc)
-            exc_fanout = 1 if population else n_exc - 1
-            syn_events = (res.input_spikes * n_exc + res.exc_spikes * exc_fanout
-                          + res.inh_spikes * (n_exc - 1))
-            pres = res.presentations / m
-            out["synops"] = syn_events / m
-            out["neuron_updates"] = neurons * timesteps * pres
-            out["activity"] = (res.exc_spikes + res.inh_spikes) / (neurons * timesteps
-                                                                   * res.presentations)
-            out["presentations_per_sample"] = pres
-        return out
+            res = self._respond(self._check_X(X, fitted=True), seed_key=_SEED_COST,
+                                desc="cost")
+            out.update(self._inference_cost(res, nonzero_in))
+        return cost_record(out)
 
-    @property
-    def stats_(self) -> dict[str, Any]:
-        """:meth:`cost` without data (the structural metrics)."""
-        return self.cost()
+    def _inference_cost(self, res: PresentationResult, nonzero_in: np.ndarray
+                        ) -> dict[str, Any]:
+        spec = self._spec(self.n_features_in_)
+        m, n_exc, neurons = res.n_samples, spec.n_excitatory, spec.n_neurons
+        population = spec.inhibition == "population"
+        total_steps = int(res.shows.sum()) * res.slot_steps
+        steps = total_steps / m
+        exc_fanout = (1 if population else n_exc - 1) * (self.w_exc_inh > 0 if population
+                                                          else self.w_inh_exc > 0)
+        inh_fanout = (n_exc - 1) * (self.w_inh_exc > 0)
+        events = (float(res.input_counts @ nonzero_in) + res.exc_spikes * exc_fanout
+                  + res.inh_spikes * inh_fanout)
+        spikes = res.exc_spikes + res.inh_spikes
+        answered = res.first_step[res.first_step >= 0]
+        first = float(np.median(answered)) if answered.size else None
+        final = (res.shows - 1) * res.slot_steps + res.pres_steps
+        return {
+            "presentations_per_sample": float(res.shows.mean()),
+            "timesteps": steps, "sim_ms_per_inference": steps * spec.dt_ms,
+            "sequential_depth": steps,
+            "steps_to_first_output": first,
+            "ms_to_first_output": None if first is None else first * spec.dt_ms,
+            "steps_to_final_output": float(final.mean()),
+            "dense_ops": spec.n_synapses["total"] * steps,
+            "effective_acs": events / m,
+            "membrane_updates": neurons * steps,
+            "input_draws": spec.n_inputs * steps,
+            "activation_sparsity": 1.0 - spikes / (neurons * total_steps),
+            "spike_rate_hz": spikes / (neurons * total_steps * spec.dt_ms * 1e-3),
+            "fraction_active": float(res.active.mean()) / n_exc,
+        }
 
     def save(self, path: Any) -> None:
         """Write the fitted model to one ``.npz`` (see :func:`neurosim.io.save_classifier`)."""
@@ -738,17 +712,41 @@ class STDPClassifier:
 
         save_classifier(self, path)
 
-    def _state(self) -> dict[str, Any]:
-        """Learned state for :mod:`neurosim.io`: arrays and JSON-able metadata."""
+    def fitted_state(self) -> dict[str, Any]:
+        """The learned state, for :mod:`neurosim.io`: ``{"arrays": {...}, "meta": {...}}``
+        (arrays, and JSON-able scalars and history), enough to rebuild the fitted model with
+        :meth:`from_fitted_state`."""
         self._check_fitted()
         arrays = {"weights_": self.weights_, "theta_mV_": self.theta_mV_,
                   "assignments_": self.assignments_, "classes_": self.classes_}
         if self.readout == "linear":
             arrays["readout_coef_"] = self.readout_coef_
             arrays["readout_intercept_"] = self.readout_intercept_
-        meta = {"seed_": self.seed_, "n_features_in_": self.n_features_in_,
-                "train_samples_": self.train_samples_, "epochs_": self.epochs_,
-                "labels_used_": self.labels_used_, "history_": self.history_,
-                "compile_s_": self.compile_s_, "fit_wall_s_": self.fit_wall_s_,
-                "backend_": self.backend_}
+        meta = {k: getattr(self, k) for k in (
+            "seed_", "n_features_in_", "train_samples_", "epochs_", "labels_used_",
+            "history_", "compile_s_", "fit_wall_s_", "fit_times_", "backend_",
+            "footprint_bytes_", "train_presentations_per_sample_", "train_reshown_frac_")}
         return {"arrays": arrays, "meta": json.loads(json.dumps(meta, default=float))}
+
+    @classmethod
+    def from_fitted_state(cls, params: dict[str, Any], state: dict[str, Any]
+                          ) -> STDPClassifier:
+        """Inverse of :meth:`fitted_state`: a fitted model from its parameters and state."""
+        model = cls(**params).check_params()
+        arrays, meta = state["arrays"], state["meta"]
+        model.weights_ = np.asarray(arrays["weights_"], dtype=np.float64)
+        model.theta_mV_ = np.asarray(arrays["theta_mV_"], dtype=np.float64)
+        model.assignments_ = np.asarray(arrays["assignments_"], dtype=np.int64)
+        model.classes_ = np.asarray(arrays["classes_"], dtype=np.int64)
+        if "readout_coef_" in arrays:
+            model.readout_coef_ = np.asarray(arrays["readout_coef_"], dtype=np.float64)
+            model.readout_intercept_ = np.asarray(arrays["readout_intercept_"],
+                                                  dtype=np.float64)
+        for key, value in meta.items():
+            setattr(model, key, value)
+        n_in, n_exc = model.weights_.shape
+        if n_exc != model.n_excitatory or n_in != model.n_features_in_:
+            raise ValueError(f"inconsistent state: weights {model.weights_.shape} vs "
+                             f"n_features_in_={model.n_features_in_}, "
+                             f"n_excitatory={model.n_excitatory}")
+        return model

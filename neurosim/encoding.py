@@ -1,7 +1,8 @@
 """Input encodings: Poisson rate coding and Gaussian population (receptive-field) coding.
 
-The pure functions (:func:`poisson_rates_hz`, :func:`population_code`) map features to rates or
-to [0, 1] activations; :func:`poisson_input` / :func:`set_rates` are the thin Brian2 wrappers.
+The pure functions (:func:`poisson_rates_hz`, :func:`normalized_rates_hz`,
+:func:`population_code`) map features to rates or to [0, 1] activations; :func:`poisson_input` /
+:func:`set_rates` are the thin Brian2 wrappers.
 """
 
 from __future__ import annotations
@@ -39,6 +40,38 @@ def poisson_rates_hz(X: np.ndarray, max_rate_hz: float) -> np.ndarray:
     arr = check_unit_interval("X", as_float_array("X", X))
     rate = check_nonnegative("max_rate_hz", max_rate_hz)
     return arr * rate
+
+
+def normalized_rates_hz(X: np.ndarray, total_rate_hz: float) -> np.ndarray:
+    """Per-image drive normalisation: rates proportional to the intensities, summing to a total.
+
+    Row ``x`` becomes ``total_rate_hz * x / sum(x)``, so every image sends the same expected
+    number of input spikes per second, whatever its mean intensity (a dim digit and a bold one
+    drive the network equally; divisive normalisation of contrast, as in the early visual
+    system). With each neuron's input weights normalised to a fixed sum (Diehl & Cook 2015), the
+    expected input conductance per second of a neuron with uniform weights is then the same for
+    every image: ``norm_total / n_inputs * total_rate_hz``. Diehl & Cook's MNIST set-up
+    corresponds to ``total_rate_hz`` ~ 784 x 0.1307 x 63.75 Hz ~ 6,530 Hz (mean MNIST intensity
+    0.1307 at 63.75 Hz for intensity 1).
+
+    Parameters
+    ----------
+    X : array_like, shape (n_samples, n_features)
+        Intensities in [0, 1]. Not modified. An all-zero row stays silent.
+    total_rate_hz : float
+        Summed rate of all inputs of one image (Hz), > 0. A simulator with step ``dt`` cannot
+        fire an input more than once per step, so single rates above ``1 / dt`` saturate.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_samples, n_features), float64
+        Rates in Hz; each non-zero row sums to ``total_rate_hz``.
+    """
+    arr = check_unit_interval("X", as_float_array("X", X, ndim=2))
+    total = check_positive("total_rate_hz", total_rate_hz)
+    sums = arr.sum(axis=1, keepdims=True)
+    scale = np.divide(total, sums, out=np.zeros_like(sums), where=sums > 0)
+    return arr * scale
 
 
 def _check_rates(rates: object, n: int) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 __all__ = ["save_classifier", "load", "FORMAT_VERSION"]
 
 #: Bumped when the file layout changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _KIND = "neurosim.STDPClassifier"
 
 
@@ -48,7 +48,7 @@ def save_classifier(model: Any, path: Any) -> None:
     path = _as_path(path)
     if not path.parent.is_dir():
         raise ValueError(f"directory {path.parent} does not exist; create it first")
-    state = model._state()
+    state = model.fitted_state()
     payload = {k: np.asarray(v) for k, v in state["arrays"].items()}
     payload["params_json"] = np.array(json.dumps(model.get_params(), sort_keys=True))
     payload["meta_json"] = np.array(json.dumps(state["meta"], sort_keys=True))
@@ -97,20 +97,8 @@ def load(path: Any) -> Any:
         meta = json.loads(str(data["meta_json"]))
         arrays = {k: np.array(data[k]) for k in files
                   if k not in ("format_json", "params_json", "meta_json")}
-    model = STDPClassifier(**params)
-    model._validated()
-    model.weights_ = arrays["weights_"].astype(np.float64)
-    model.theta_mV_ = arrays["theta_mV_"].astype(np.float64)
-    model.assignments_ = arrays["assignments_"].astype(np.int64)
-    model.classes_ = arrays["classes_"].astype(np.int64)
-    if "readout_coef_" in arrays:
-        model.readout_coef_ = arrays["readout_coef_"]
-        model.readout_intercept_ = arrays["readout_intercept_"]
-    for key, value in meta.items():
-        setattr(model, key, value)
-    n_in, n_exc = model.weights_.shape
-    if n_exc != model.n_excitatory or n_in != model.n_features_in_:
-        raise ValueError(f"{path} is inconsistent: weights {model.weights_.shape} vs "
-                         f"n_features_in_={model.n_features_in_}, "
-                         f"n_excitatory={model.n_excitatory}")
+    try:
+        model = STDPClassifier.from_fitted_state(params, {"arrays": arrays, "meta": meta})
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{path} does not hold a valid STDPClassifier: {err}") from None
     return model

@@ -8,8 +8,10 @@ every image. Its parts:
 
 ``input`` (``n_inputs`` neurons)
     Poisson sources: neuron ``i`` fires in a step with probability
-    ``stim(k, i) * rate * dt``, where ``stim`` is a :class:`brian2.TimedArray` indexed by the
-    *sample number* ``k`` (not by time) holding the intensities in ``[0, 1]``.
+    ``stim(k, i) * gain * dt``, where ``stim`` is a :class:`brian2.TimedArray` indexed by the
+    *sample number* ``k`` (not by time) holding each input's rate in Hz (the caller normalises
+    every image's rates to the same total, :func:`neurosim.encoding.normalized_rates_hz`) and
+    ``gain`` is 0 outside presentations and ``1 + reps * boost`` during one.
 ``exc`` (``n_excitatory``) and lateral inhibition
     The excitatory LIF population of :mod:`neurosim.neurons` (same equations, threshold, reset
     and namespace, plus the two normalisation variables below) and the inhibition of
@@ -27,13 +29,14 @@ every image. Its parts:
     ``presentation_ms`` of input followed by ``rest_ms`` of silence. At the end of each
     presentation ``ctrl`` counts the excitatory spikes of that presentation (delivered by the
     ``exc_count`` synapses) and either moves to the next sample or, if fewer than
-    ``min_spikes`` were fired, shows the same sample again with the rate raised by
-    ``rate_boost`` (at most ``max_repeats`` times), as Diehl & Cook do.
+    ``min_spikes`` were fired, shows the same sample again with every rate multiplied by
+    ``1 + reps * boost`` (at most ``max_repeats`` times), as Diehl & Cook raise theirs by 32 Hz.
 
-Every value that may change between runs without recompiling (learning on/off, rates, the
-number of valid samples, the spike criterion, the random seed, and the most-tuned learning
-knobs: the threshold increment ``theta_plus`` and the STDP rates ``a_plus``/``a_minus``) is a
-*variable*, not a constant, so the compiled binary can be re-run with ``run_args``.
+Every value that may change between runs without recompiling (learning on/off, the stimulus
+table, the re-show gain, the number of valid samples, the spike criterion, the random seed, and
+the most-tuned learning knobs: the threshold increment ``theta_plus`` and the STDP rates
+``a_plus``/``a_minus``) is a *variable*, not a constant, so the compiled binary can be re-run
+with ``run_args``.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from typing import Any
 
 import brian2 as b2
 import numpy as np
+from brian2.core.variables import ArrayVariable
 
 from neurosim._checks import check_choice, check_dt, check_int, check_positive
 from neurosim.inhibition import INHIBITION_MODES, lateral_inhibition
@@ -60,14 +64,11 @@ from neurosim.params import (
 )
 from neurosim.plasticity import stdp_synapse_model
 
-__all__ = ["NetworkSpec", "NetworkObjects", "build_objects", "spec_key", "CTRL_INIT",
-           "RUNTIME_STDP", "wrapped_stdp_model"]
+__all__ = ["NetworkSpec", "NetworkObjects", "build_objects", "spec_key", "RUNTIME_STDP",
+           "wrapped_stdp_model", "model_variables"]
 
 #: STDP constants that become run-time variables of the synapses (no recompilation to tune).
 RUNTIME_STDP = ("a_plus", "a_minus")
-
-#: Initial values of the schedule so that the first time step starts sample 0.
-CTRL_INIT = {"k": 0, "k_next": 0, "reps": 0, "reps_next": 0, "nspk": 0}
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ class NetworkSpec:
     chunk_samples : int
         Capacity of the stimulus table of one run (samples).
     chunk_slots : int
-        Presentation slots simulated by one run (fixes the run's duration).
+        Most presentation slots one run may simulate (its duration); the run stops as soon as
+        every sample is done, so spare slots cost nothing.
     threads : int
         OpenMP threads of the compiled binary (0 = no OpenMP).
     """
@@ -143,6 +145,28 @@ class NetworkSpec:
         """Time steps per slot (presentation + rest)."""
         return int(round((self.presentation_ms + self.rest_ms) / self.dt_ms))
 
+    @property
+    def n_synapses(self) -> dict[str, int]:
+        """Connections of each pathway, keyed by the Brian2 object's name, and ``"total"``.
+
+        ``input_exc``: all-to-all ``n_inputs x n_excitatory``; ``"population"`` inhibition:
+        ``lat_exc_inh`` one-to-one (``n_excitatory``) and ``lat_inh_exc`` all-but-self
+        (``n_excitatory x (n_excitatory - 1)``); ``"wta"``: ``lat_wta`` all-but-self.
+        """
+        n_in, n = self.n_inputs, self.n_excitatory
+        out = {"input_exc": n_in * n}
+        if self.inhibition == "population":
+            out.update({"lat_exc_inh": n, "lat_inh_exc": n * (n - 1)})
+        else:
+            out["lat_wta"] = n * (n - 1)
+        out["total"] = sum(out.values())
+        return out
+
+    @property
+    def n_neurons(self) -> int:
+        """LIF neurons: excitatory, plus as many inhibitory with ``"population"`` inhibition."""
+        return 2 * self.n_excitatory if self.inhibition == "population" else self.n_excitatory
+
     def structural(self) -> NetworkSpec:
         """This spec with the run-time knobs (``theta_plus_mV``, ``a_plus``, ``a_minus``) at
         fixed values: specs that differ only in those share one compiled build."""
@@ -172,6 +196,14 @@ class NetworkObjects:
     inp_count: b2.SpikeMonitor
     inh_count: b2.SpikeMonitor | None
     slot_mon: b2.StateMonitor
+    lateral: tuple
+
+    @property
+    def model_objects(self) -> list[Any]:
+        """The objects that make up the model itself (inputs, neurons, synapses): what an
+        inference needs, without the schedule, the bookkeeping synapses and the monitors."""
+        objs = [self.inp, self.exc, self.input_exc, *self.lateral]
+        return objs
 
 
 _CTRL_MODEL = """
@@ -182,33 +214,55 @@ reps_next : integer
 nspk : integer
 step : integer
 on : integer
+stopped : 1
 n_valid : integer (shared)
 min_spikes : integer (shared)
 max_repeats : integer (shared)
 rng_seed : integer (shared)
-rate : Hz
-rate_max : Hz (shared)
-rate_boost : Hz (shared)
+gain : 1
+boost : 1 (shared)
 """
 
 # One time step of the schedule, in Brian2 abstract code (no branches: 0/1 arithmetic).
 # `step` counts the steps of the current slot; a new slot adopts the decision made at the end
-# of the previous presentation (k_next, reps_next); at step n_pres the presentation's spike
-# count decides whether to advance or repeat.
+# of the previous presentation (k_next, reps_next) and stops the run when no sample is left;
+# at step n_pres the presentation's spike count decides whether to advance or repeat.
 _CTRL_STEP = """
 new_slot = int(step >= n_slot)
 step = step * (1 - new_slot)
 k = k + new_slot * (k_next - k)
 reps = reps + new_slot * (reps_next - reps)
+stopped = stop_run_if(new_slot * int(k >= n_valid))
 decide = int(step == n_pres)
 ok = int(nspk >= min_spikes or reps >= max_repeats)
 k_next = k_next + decide * (k + ok - k_next)
 reps_next = reps_next + decide * ((reps + 1) * (1 - ok) - reps_next)
 nspk = nspk * (1 - decide)
 on = int(step < n_pres) * int(k < n_valid)
-rate = on * (rate_max + reps * rate_boost)
+gain = on * (1 + reps * boost)
 step = step + 1
 """
+
+
+def _stop_function(holder: dict) -> b2.Function:
+    """``stop_run_if(flag)``: end the current run at the end of this time step when flag > 0.
+
+    Compiled: sets ``Network::_globally_stopped`` (the flag Brian2's own main loop checks after
+    every step). Runtime: calls ``stop()`` on ``holder["net"]``.
+    """
+
+    def stop_run_if(flag):
+        if np.any(np.asarray(flag) > 0) and holder.get("net") is not None:
+            holder["net"].stop()
+        return np.zeros(np.shape(flag))
+
+    f = b2.Function(stop_run_if, arg_units=[1], return_unit=1, stateless=False)
+    f.implementations.add_implementation("cpp", name="stop_run_if", code="""
+double stop_run_if(double flag) {
+    if (flag > 0) Network::_globally_stopped = true;
+    return 0.0;
+}""")
+    return f
 
 
 def _exc_group(spec: NetworkSpec) -> b2.NeuronGroup:
@@ -260,8 +314,8 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
     spec : NetworkSpec
         Structure of the network.
     stim_values : ndarray of shape (n_table, n_inputs)
-        Initial stimulus table (intensities in [0, 1]); the compiled path replaces it per run
-        with ``run_args`` (same shape).
+        Initial stimulus table (input rates in Hz); the compiled path replaces it per run with
+        ``run_args`` (same shape).
 
     Returns
     -------
@@ -276,7 +330,9 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
     stim = b2.TimedArray(np.asarray(stim_values, dtype=np.float64), dt=1 * b2.second,
                          name="stim")
 
-    ctrl = b2.NeuronGroup(1, _CTRL_MODEL, name="ctrl")
+    holder: dict = {}
+    ctrl = b2.NeuronGroup(1, _CTRL_MODEL, name="ctrl",
+                          namespace={"stop_run_if": _stop_function(holder)})
     ctrl.step = spec.n_slot_steps  # the first step opens a new slot
     ctrl.min_spikes = 5
     ctrl.max_repeats = 0
@@ -290,15 +346,15 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
         n_in,
         """
         k_in : integer (linked)
-        rate_in : Hz (linked)
+        gain_in : 1 (linked)
         """,
-        threshold="rate_in > 0*Hz and rand() < stim(k_in * second, i) * rate_in * dt",
+        threshold="gain_in > 0 and rand() < stim(k_in * second, i) * gain_in * (dt / second)",
         name="input",
         namespace={"stim": stim},
     )
     zeros = np.zeros(n_in, dtype=int)
     inp.k_in = b2.linked_var(ctrl, "k", index=zeros)
-    inp.rate_in = b2.linked_var(ctrl, "rate", index=zeros)
+    inp.gain_in = b2.linked_var(ctrl, "gain", index=zeros)
 
     exc = _exc_group(spec)
     exc.norm_on = 1.0
@@ -336,9 +392,28 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
     if inh_count is not None:
         objs.append(inh_count)
     net = b2.Network(*objs)
+    holder["net"] = net
     return NetworkObjects(network=net, stim=stim, inp=inp, exc=exc, inh=inh, ctrl=ctrl,
                           input_exc=input_exc, exc_mon=exc_mon, inp_count=inp_count,
-                          inh_count=inh_count, slot_mon=slot_mon)
+                          inh_count=inh_count, slot_mon=slot_mon, lateral=tuple(lateral))
+
+
+def model_variables(objs: NetworkObjects) -> list[ArrayVariable]:
+    """The array variables the model itself holds (see :attr:`NetworkObjects.model_objects`).
+
+    Neuron state, synapse weights and traces, connectivity indices and per-synapse
+    bookkeeping of the model's own objects; variables of other groups that an object only links
+    to or references are left to their owner. Engines measure the bytes of these arrays as
+    allocated (the ``footprint_bytes`` cost metric); a variable that several names share is one
+    array and counts once there.
+    """
+    out = []
+    for obj in objs.model_objects:
+        for var in obj.variables.values():
+            if isinstance(var, ArrayVariable) and var.owner is not None \
+                    and var.owner.name == obj.name:
+                out.append(var)
+    return out
 
 
 def spec_key(spec: NetworkSpec, extra: dict | None = None) -> str:
@@ -367,7 +442,7 @@ def spec_key(spec: NetworkSpec, extra: dict | None = None) -> str:
         "brian2": b2.__version__,
         "numpy": np.__version__,
         "extra": extra or {},
-        "layout": 2,  # bump whenever build_objects changes the generated network
+        "layout": 3,  # bump whenever build_objects changes the generated network
     }
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:24]

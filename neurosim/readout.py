@@ -81,15 +81,19 @@ def class_scores(responses: np.ndarray, assignments: np.ndarray,
 def vote(responses: np.ndarray, assignments: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """Diehl & Cook's vote: the class whose assigned neurons respond most on average.
 
-    Ties (e.g. a sample that made no neuron fire) go to the first such class in ``classes``.
+    A sample on which no assigned neuron fired has no answer: its label is ``-1`` (it counts
+    as wrong, never as the first class). Other ties go to the first such class in ``classes``.
 
     Returns
     -------
-    ndarray (n_samples,)
-        Predicted labels (values from ``classes``).
+    ndarray (n_samples,) of int64
+        Predicted labels (values from ``classes``, or ``-1``).
     """
     classes = np.asarray(classes)
-    return classes[np.argmax(class_scores(responses, assignments, classes), axis=1)]
+    scores = class_scores(responses, assignments, classes)
+    out = classes[np.argmax(scores, axis=1)].astype(np.int64)
+    out[~(scores > 0).any(axis=1)] = -1
+    return out
 
 
 def fit_linear_readout(responses: np.ndarray, y: np.ndarray, classes: np.ndarray, *,

@@ -1,17 +1,14 @@
-"""Compiled (``cpp_standalone``) and runtime engines that run one block of presentations.
+"""Engines that run one block of presentations: compiled (``cpp_standalone``) or runtime.
 
-Both engines expose :meth:`run_chunk`: present up to ``chunk_samples`` samples in one
-simulation of ``chunk_slots`` slots (see :mod:`neurosim.network`) starting from given weights
-and thresholds, and return the new state and what the excitatory neurons did.
+Both engines expose :meth:`run_chunk`: present up to :meth:`capacity` samples in one simulation
+(see :mod:`neurosim.network`; it stops by itself when the last sample is done) starting from
+given weights and thresholds, and return the new state and what the network did.
 
-:class:`StandaloneEngine` generates and compiles C++ once per network structure and caches the
-build in ``$BRAIN_VS_ANN_CACHE`` (default ``~/.cache/brain-vs-ann``) under a hash of the
-structure (:func:`neurosim.network.spec_key`). A build happens under a per-key file lock, into a
-temporary directory that is then renamed, so processes of a pool can share the cache. Running a
-cached build never touches Brian2: the binary is started with ``run_args`` on its command line
-(values, or raw arrays in temporary files) and the results are read back with
-``numpy.fromfile`` using a manifest written at build time. One run costs ~20 ms of process start
-and file I/O on top of the simulation itself.
+:class:`StandaloneEngine` generates and compiles C++ once per network structure
+(:mod:`neurosim.buildcache`). Running a cached build never touches Brian2: the binary is started
+with ``run_args`` on its command line (values, or raw arrays in temporary files) and the results
+are read back with ``numpy.fromfile`` using a manifest written at build time. Each run pays for
+a process start and file I/O on top of the simulation; :attr:`ChunkResult.times` says how much.
 
 :class:`RuntimeEngine` runs the same objects with Brian2's runtime device (``numpy`` target):
 no compiler needed, fine for tiny networks, slow for big ones.
@@ -19,51 +16,38 @@ no compiler needed, fine for tiny networks, slow for big ones.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import brian2 as b2
 import numpy as np
 
-from neurosim.network import CTRL_INIT, NetworkObjects, NetworkSpec, build_objects, spec_key
+from neurosim.buildcache import (
+    MANIFEST,
+    BuildError,
+    cached_build,
+    compiler_available,
+    compiler_name,
+)
+from neurosim.network import NetworkObjects, NetworkSpec, build_objects, model_variables, spec_key
 
-__all__ = [
-    "CACHE_ENV",
-    "ChunkResult",
-    "RunSettings",
-    "BuildError",
-    "StandaloneEngine",
-    "RuntimeEngine",
-    "cache_dir",
-    "compiler_available",
-    "make_engine",
-]
+__all__ = ["ChunkResult", "RunSettings", "StandaloneEngine", "RuntimeEngine", "make_engine"]
 
-#: Environment variable that overrides the build-cache directory.
-CACHE_ENV = "BRAIN_VS_ANN_CACHE"
-
-_MANIFEST = "brain_vs_ann_manifest.json"
 _LOG = "build.log"
-
-
-class BuildError(RuntimeError):
-    """The C++ build of a standalone network failed (the message names compiler and log)."""
 
 
 @dataclass
 class ChunkResult:
-    """What one simulation of ``chunk_slots`` slots produced.
+    """What one simulation produced.
 
     Attributes
     ----------
@@ -73,15 +57,22 @@ class ChunkResult:
         Adaptive thresholds after the run (mV).
     spike_i, spike_step : ndarray (n_spikes,)
         Excitatory spikes: neuron index and time step since the start of the run.
-    slot_k, slot_reps : ndarray (chunk_slots,)
-        Sample shown in each slot (relative to the chunk's first sample; ``>= n_valid`` means
-        idle) and how many times it had already been repeated.
-    k_next, reps_next : int
-        Schedule after the last slot: number of samples completed, repeats pending for the next.
-    input_spikes, inh_spikes : int
-        Total input and inhibitory spikes in the run.
+    slot_k, slot_reps : ndarray (n_slots,)
+        Sample shown in each simulated slot (index into the run's block; ``>= n_valid`` means
+        the run was over) and how many times it had been shown before.
+    input_counts : ndarray (n_inputs,)
+        Spikes of each input over the run.
+    inh_spikes : int
+        Inhibitory spikes over the run.
+    footprint_bytes : int
+        Bytes of the model's arrays as the simulator allocated them
+        (:func:`neurosim.network.model_variables`).
     wall_s : float
-        Wall time of the run, including process start and I/O.
+        Wall time of the whole call.
+    times : dict of str to float
+        Where ``wall_s`` went (s): ``simulation`` (the run loop), ``process`` (the rest of the
+        binary's life: start-up, network set-up, writing results), ``io`` (arguments and
+        results files in Python), ``python`` (the rest).
     """
 
     w: np.ndarray
@@ -90,11 +81,11 @@ class ChunkResult:
     spike_step: np.ndarray
     slot_k: np.ndarray
     slot_reps: np.ndarray
-    k_next: int
-    reps_next: int
-    input_spikes: int
+    input_counts: np.ndarray
     inh_spikes: int
+    footprint_bytes: int
     wall_s: float
+    times: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,10 +96,11 @@ class RunSettings:
     ----------
     learn : bool
         STDP, threshold adaptation and weight normalisation on (training) or off.
-    rate_max_hz, rate_boost_hz : float
-        Rate of an intensity-1 input, and its increase per repeat of a sample.
+    boost : float
+        Re-show gain: the ``r``-th re-show of a sample multiplies its input rates by
+        ``1 + r * boost`` (>= 0).
     min_spikes, max_repeats : int
-        Repeat a sample while its presentation gave fewer than ``min_spikes`` excitatory
+        Show a sample again while its presentation gave fewer than ``min_spikes`` excitatory
         spikes, at most ``max_repeats`` times.
     norm_total : float
         Target sum of each neuron's input weights.
@@ -117,8 +109,7 @@ class RunSettings:
     """
 
     learn: bool
-    rate_max_hz: float
-    rate_boost_hz: float
+    boost: float
     min_spikes: int
     max_repeats: int
     norm_total: float
@@ -127,49 +118,26 @@ class RunSettings:
     a_minus: float
 
 
-def cache_dir() -> Path:
-    """The build-cache directory: ``$BRAIN_VS_ANN_CACHE`` or ``~/.cache/brain-vs-ann``."""
-    env = os.environ.get(CACHE_ENV)
-    base = Path(env).expanduser() if env else Path.home() / ".cache" / "brain-vs-ann"
-    return base / "snn-builds"
+def _values(settings: RunSettings, n_valid: int, seed: int) -> dict[str, Any]:
+    """Scalar run-time values of one run, by logical name (see ``_ARGS``)."""
+    st = settings
+    return {
+        "n_valid": int(n_valid),
+        "plastic": float(st.learn),
+        "adapt": float(st.learn),
+        "norm_on": float(st.learn),
+        "norm_total": float(st.norm_total),
+        "min_spikes": int(st.min_spikes),
+        "max_repeats": int(st.max_repeats),
+        "rng_seed": int(seed) % (2**31 - 1),
+        "boost": float(st.boost),
+        "theta_plus": float(st.theta_plus_mV) * 1e-3,
+        "a_plus": float(st.a_plus),
+        "a_minus": float(st.a_minus),
+    }
 
 
-def _compiler_name() -> str:
-    return os.environ.get("CXX") or sysconfig.get_config_var("CXX") or "c++"
-
-
-def compiler_available() -> tuple[bool, str]:
-    """Whether a C++ compiler and ``make`` are on ``PATH``; with a reason when not."""
-    if sys.platform.startswith("win"):
-        return False, "the compiled backend is only supported on Linux/macOS here"
-    cxx = _compiler_name().split()[0]
-    if shutil.which(cxx) is None:
-        return False, f"no C++ compiler {cxx!r} on PATH (set $CXX or install g++/clang++)"
-    if shutil.which("make") is None:
-        return False, "no 'make' on PATH (install GNU make)"
-    return True, ""
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path):
-    """Exclusive inter-process lock on ``path`` (POSIX ``flock``)."""
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def _initial_objects(spec: NetworkSpec) -> NetworkObjects:
-    stim = np.zeros((spec.chunk_samples, spec.n_inputs))
-    return build_objects(spec, stim)
-
-
-# Run-time arguments: logical name -> (brian object attribute, variable name).
+# Run-time arguments: logical name -> (object attribute of NetworkObjects, variable name).
 _ARGS = {
     "stim": ("stim", None),
     "w": ("input_exc", "w"),
@@ -183,9 +151,7 @@ _ARGS = {
     "min_spikes": ("ctrl", "min_spikes"),
     "max_repeats": ("ctrl", "max_repeats"),
     "rng_seed": ("ctrl", "rng_seed"),
-    "rate_max": ("ctrl", "rate_max"),
-    "rate_boost": ("ctrl", "rate_boost"),
-    "reps_next": ("ctrl", "reps_next"),
+    "boost": ("ctrl", "boost"),
     "theta_plus": ("exc", "theta_plus"),
     "a_plus": ("input_exc", "a_plus"),
     "a_minus": ("input_exc", "a_minus"),
@@ -198,28 +164,47 @@ _RESULTS = {
     "spike_t": ("exc_mon", "t"),
     "slot_k": ("slot_mon", "k"),
     "slot_reps": ("slot_mon", "reps"),
-    "k_next": ("ctrl", "k_next"),
-    "reps_next": ("ctrl", "reps_next"),
     "inp_count": ("inp_count", "count"),
     "inh_count": ("inh_count", "count"),
 }
 
 
-def _build(spec: NetworkSpec, target: Path) -> float:
-    """Generate and compile ``spec`` into ``target`` (a fresh directory). Returns seconds."""
+class _Engine:
+    """What both engines share: the spec, the block capacity, and the block's checks."""
+
+    spec: NetworkSpec
+
+    def capacity(self, max_repeats: int) -> int:
+        """Samples one run can take when each may be shown ``max_repeats + 1`` times."""
+        return max(1, min(self.spec.chunk_samples, self.spec.chunk_slots // (max_repeats + 1)))
+
+    def _block(self, rates_hz: np.ndarray, settings: RunSettings) -> np.ndarray:
+        """The stimulus table of one run: ``rates_hz`` padded with silent rows."""
+        rates = np.asarray(rates_hz, dtype=np.float64)
+        cap = self.capacity(settings.max_repeats)
+        if rates.ndim != 2 or rates.shape[1] != self.spec.n_inputs or not 1 <= len(rates) <= cap:
+            raise ValueError(f"rates_hz must have shape (1..{cap}, {self.spec.n_inputs}), got "
+                             f"{rates.shape}")
+        block = np.zeros((self.spec.chunk_samples, self.spec.n_inputs))
+        block[: len(rates)] = rates
+        return block
+
+
+def _build(spec: NetworkSpec, target: Path) -> None:
+    """Generate and compile ``spec`` into the empty directory ``target``."""
     from brian2.devices.device import device, get_device, reset_device
 
-    t0 = time.perf_counter()
     old_dt = b2.defaultclock.dt
     prefs = b2.prefs.devices.cpp_standalone
     old_threads, old_make = prefs.openmp_threads, prefs.extra_make_args_unix
     previous = get_device()
+    t0 = time.perf_counter()
     b2.set_device("cpp_standalone", directory=str(target), build_on_run=False)
     try:
         dev = get_device()
         prefs.openmp_threads = spec.threads
         prefs.extra_make_args_unix = ["-j2", f"> {_LOG} 2>&1"]
-        objs = _initial_objects(spec)
+        objs = build_objects(spec, np.zeros((spec.chunk_samples, spec.n_inputs)))
         dev.apply_run_args()
         arr = dev.get_array_name(objs.ctrl.variables["rng_seed"])
         n_gen = max(spec.threads, 1)
@@ -230,6 +215,7 @@ def _build(spec: NetworkSpec, target: Path) -> float:
         )
         duration = spec.chunk_slots * (spec.presentation_ms + spec.rest_ms) * b2.ms
         objs.network.run(duration, namespace={})
+        t_generate = time.perf_counter() - t0
         try:
             dev.build(directory=str(target), compile=True, run=False, with_output=False)
         except RuntimeError as exc:
@@ -237,11 +223,15 @@ def _build(spec: NetworkSpec, target: Path) -> float:
             if (target / _LOG).is_file():  # keep the log: the build directory is removed
                 shutil.copyfile(target / _LOG, log)
             raise BuildError(
-                f"compiling the standalone network failed with compiler {_compiler_name()!r}; "
+                f"compiling the standalone network failed with compiler {compiler_name()!r}; "
                 f"see the build log {log}. Fix the compiler set-up (e.g. set $CXX) or pass "
                 f"backend='numpy' to run without compiling. ({exc})"
             ) from exc
-        manifest: dict[str, Any] = {"args": {}, "results": {}, "spec": spec.to_dict()}
+        manifest: dict[str, Any] = {
+            "args": {}, "results": {}, "spec": spec.to_dict(),
+            "footprint_files": sorted({dev.get_array_filename(v) for v in model_variables(objs)}),
+            "build_s": {"generate": t_generate, "compile": time.perf_counter() - t0 - t_generate},
+        }
         for key, (obj, var) in _ARGS.items():
             owner = getattr(objs, obj)
             if var is None:
@@ -256,52 +246,26 @@ def _build(spec: NetworkSpec, target: Path) -> float:
             v = getattr(objs, obj).variables[var]
             manifest["results"][key] = {"file": dev.get_array_filename(v),
                                         "dtype": np.dtype(v.dtype).str}
-        (target / _MANIFEST).write_text(json.dumps(manifest, indent=1))
+        (target / MANIFEST).write_text(json.dumps(manifest, indent=1))
     finally:
         prefs.openmp_threads, prefs.extra_make_args_unix = old_threads, old_make
         device.reinit()
         reset_device(previous if previous.__class__.__name__ != "CPPStandaloneDevice"
                      else "runtime")
         b2.defaultclock.dt = old_dt
-    return time.perf_counter() - t0
 
 
-def get_build(spec: NetworkSpec) -> tuple[Path, float]:
-    """Return the directory of the compiled build of ``spec`` (compiling it if not cached).
-
-    Returns
-    -------
-    path : Path
-        Build directory holding the ``main`` binary and the manifest.
-    compile_s : float
-        Seconds spent building now (0.0 when the cache already had it).
-    """
-    ok, why = compiler_available()
-    if not ok:
-        raise BuildError(f"cannot compile the standalone network: {why}")
-    spec = spec.structural()
-    key = spec_key(spec, {"compiler": _compiler_name(), "platform": sys.platform})
-    root = cache_dir()
-    final = root / key
-    if (final / _MANIFEST).is_file():
-        return final, 0.0
-    with _file_lock(root / f"{key}.lock"):
-        if (final / _MANIFEST).is_file():
-            return final, 0.0
-        tmp = Path(tempfile.mkdtemp(prefix=f"{key}.tmp-", dir=root))
-        try:
-            seconds = _build(spec, tmp)
-            if final.exists():
-                shutil.rmtree(final)
-            os.replace(tmp, final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    return final, seconds
+def _subprocess_env(threads: int) -> dict[str, str] | None:
+    """Environment of the binary: OpenMP threads that wait for each other passively (spinning
+    threads are pathologically slow when another process holds a core); a user's own
+    ``OMP_WAIT_POLICY`` is respected."""
+    if threads < 2 or "OMP_WAIT_POLICY" in os.environ:
+        return None
+    return {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
 
 
-class StandaloneEngine:
-    """Runs chunks with the cached compiled binary of ``spec``.
+class StandaloneEngine(_Engine):
+    """Runs blocks with the cached compiled binary of ``spec``.
 
     Attributes
     ----------
@@ -309,34 +273,36 @@ class StandaloneEngine:
     path : Path
         Build directory.
     compile_s : float
-        Seconds spent compiling when this engine was created (0 on a cache hit).
+        Seconds spent building when this engine was created (0 on a cache hit).
     """
 
     backend = "cpp_standalone"
 
     def __init__(self, spec: NetworkSpec) -> None:
+        ok, why = compiler_available()
+        if not ok:
+            raise BuildError(f"cannot compile the standalone network: {why}")
         self.spec = spec.structural()
-        self.path, self.compile_s = get_build(self.spec)
-        self.manifest = json.loads((self.path / _MANIFEST).read_text())
+        key = spec_key(self.spec, {"compiler": compiler_name(), "platform": sys.platform})
+        t0 = time.perf_counter()
+        self.path, built = cached_build(key, lambda d: _build(self.spec, d))
+        self.compile_s = time.perf_counter() - t0 if built else 0.0
+        self.manifest = json.loads((self.path / MANIFEST).read_text())
 
-    def run_chunk(self, X: np.ndarray, start: int, *, w: np.ndarray, theta_mV: np.ndarray,
-                  settings: RunSettings, reps_start: int, seed: int) -> ChunkResult:
-        """Present ``X[start:start + chunk_samples]`` in one run of the binary.
+    def run_chunk(self, rates_hz: np.ndarray, *, w: np.ndarray, theta_mV: np.ndarray,
+                  settings: RunSettings, seed: int) -> ChunkResult:
+        """Present every row of ``rates_hz`` in one run of the binary.
 
         Parameters
         ----------
-        X : ndarray (n_samples, n_inputs)
-            All samples of the call; only the chunk's rows are used.
-        start : int
-            First sample of the chunk.
+        rates_hz : ndarray (n_valid, n_inputs)
+            Input rates of each sample (Hz), ``1 <= n_valid <= capacity(max_repeats)``.
         w : ndarray (n_inputs * n_excitatory,)
             Initial input weights.
         theta_mV : ndarray (n_excitatory,)
             Initial adaptive thresholds.
         settings : RunSettings
-            Learning switch, rates, repeat rule, normalisation and learning rates.
-        reps_start : int
-            Repeats already made for sample ``start`` (carried over from the previous chunk).
+            Learning switch, re-show rule, normalisation and learning rates.
         seed : int
             Seed of the binary's random generator for this run.
 
@@ -346,40 +312,17 @@ class StandaloneEngine:
         """
         spec = self.spec
         t0 = time.perf_counter()
-        C = spec.chunk_samples
-        block = np.zeros((C, spec.n_inputs))
-        part = X[start:start + C]
-        block[: len(part)] = part
+        block = self._block(rates_hz, settings)
         w = np.ascontiguousarray(w, dtype=np.float64)
-        wsum = w.reshape(spec.n_inputs, spec.n_excitatory).sum(axis=0)
-        st = settings
-        values = {
-            "n_valid": len(part),
-            "plastic": float(st.learn),
-            "adapt": float(st.learn),
-            "norm_on": float(st.learn),
-            "norm_total": float(st.norm_total),
-            "min_spikes": int(st.min_spikes),
-            "max_repeats": int(st.max_repeats),
-            "rng_seed": int(seed) % (2**31 - 1),
-            "rate_max": float(st.rate_max_hz),
-            "rate_boost": float(st.rate_boost_hz),
-            "reps_next": int(reps_start),
-            "theta_plus": float(st.theta_plus_mV) * 1e-3,
-            "a_plus": float(st.a_plus),
-            "a_minus": float(st.a_minus),
-        }
         arrays = {
             "stim": block,
             "w": w,
-            "wsum": wsum,
+            "wsum": w.reshape(spec.n_inputs, spec.n_excitatory).sum(axis=0),
             "theta": np.asarray(theta_mV, dtype=np.float64) * 1e-3,
         }
         with tempfile.TemporaryDirectory(prefix="snn-run-") as tmp:
-            args = []
-            for key, val in values.items():
-                a = self.manifest["args"][key]
-                args.append(f"{a['name']}={val!r}")
+            args = [f"{self.manifest['args'][k]['name']}={v!r}"
+                    for k, v in _values(settings, len(rates_hz), seed).items()]
             for key, arr in arrays.items():
                 a = self.manifest["args"][key]
                 fname = os.path.join(tmp, f"{key}.dat")
@@ -387,38 +330,55 @@ class StandaloneEngine:
                 args.append(f"{a['name']}={fname}")
             res = os.path.join(tmp, "results") + os.sep
             os.mkdir(res)
+            t1 = time.perf_counter()
             proc = subprocess.run([str(self.path / "main"), "--results_dir", res, *args],
-                                  cwd=self.path, capture_output=True, text=True)
+                                  cwd=self.path, capture_output=True, text=True,
+                                  env=_subprocess_env(spec.threads))
+            t2 = time.perf_counter()
             if proc.returncode != 0:
                 raise RuntimeError(
                     f"the compiled network {self.path / 'main'} failed (exit "
                     f"{proc.returncode}): {proc.stderr[-2000:] or proc.stdout[-2000:]}"
                 )
-            out = {}
-            for key, r in self.manifest["results"].items():
-                out[key] = np.fromfile(os.path.join(res, r["file"]), dtype=np.dtype(r["dtype"]))
+            out = {key: np.fromfile(os.path.join(res, r["file"]), dtype=np.dtype(r["dtype"]))
+                   for key, r in self.manifest["results"].items()}
+            footprint = sum(os.path.getsize(os.path.join(res, f))
+                            for f in self.manifest["footprint_files"])
+            sim_s = _last_run_time(res)
+        t3 = time.perf_counter()
         dt_s = spec.dt_ms * 1e-3
-        return ChunkResult(
+        result = ChunkResult(
             w=out["w"].astype(np.float64),
             theta_mV=out["theta"] * 1e3,
             spike_i=out["spike_i"].astype(np.int64),
             spike_step=np.rint(out["spike_t"] / dt_s).astype(np.int64),
             slot_k=out["slot_k"].astype(np.int64),
             slot_reps=out["slot_reps"].astype(np.int64),
-            k_next=int(out["k_next"][0]),
-            reps_next=int(out["reps_next"][0]),
-            input_spikes=int(out["inp_count"].sum()),
+            input_counts=out["inp_count"].astype(np.int64),
             inh_spikes=int(out["inh_count"].sum()) if "inh_count" in out else 0,
-            wall_s=time.perf_counter() - t0,
+            footprint_bytes=int(footprint),
+            wall_s=0.0,
         )
+        result.wall_s = time.perf_counter() - t0
+        result.times = {"simulation": sim_s, "process": (t2 - t1) - sim_s,
+                        "io": (t1 - t0) + (t3 - t2), "python": result.wall_s - (t3 - t0)}
+        return result
 
 
-class RuntimeEngine:
-    """Runs chunks with Brian2's runtime device (``numpy`` code generation, no compiler).
+def _last_run_time(results_dir: str) -> float:
+    """Seconds the binary spent in its run loop (Brian2 writes ``last_run_info.txt``)."""
+    try:
+        with open(os.path.join(results_dir, "last_run_info.txt")) as fh:
+            return float(fh.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
-    The network is built once per engine with a stimulus table of ``chunk_samples`` rows;
-    every chunk resets the dynamic state (``v``, conductances, schedule) exactly as a fresh
-    start of the compiled binary does, so both engines follow the same protocol.
+
+class RuntimeEngine(_Engine):
+    """Runs blocks with Brian2's runtime device (``numpy`` code generation, no compiler).
+
+    The network is built once per engine; every run restores the state it was built with, as a
+    fresh start of the compiled binary does, so both engines follow the same protocol.
     """
 
     backend = "numpy"
@@ -447,11 +407,17 @@ class RuntimeEngine:
             self._objs = objs
         return self._objs
 
-    def run_chunk(self, X: np.ndarray, start: int, *, w: np.ndarray, theta_mV: np.ndarray,
-                  settings: RunSettings, reps_start: int, seed: int) -> ChunkResult:
+    def _footprint(self, objs: NetworkObjects) -> int:
+        dev = b2.get_device()
+        arrays = {id(a): a for a in (dev.arrays[v] for v in model_variables(objs))}
+        return int(sum(np.asarray(a).nbytes for a in arrays.values()))
+
+    def run_chunk(self, rates_hz: np.ndarray, *, w: np.ndarray, theta_mV: np.ndarray,
+                  settings: RunSettings, seed: int) -> ChunkResult:
         """Same contract as :meth:`StandaloneEngine.run_chunk`."""
         spec = self.spec
         t0 = time.perf_counter()
+        block = self._block(rates_hz, settings)
         objs = self._objects()
         net = objs.network
         old, old_dt = b2.prefs.codegen.target, b2.defaultclock.dt
@@ -459,41 +425,31 @@ class RuntimeEngine:
         b2.defaultclock.dt = spec.dt_ms * b2.ms
         try:
             net.restore("initial")
-            part = X[start:start + spec.chunk_samples]
             # the TimedArray's table is read at every call: refill it in place
-            self._stim_values[:] = 0.0
-            self._stim_values[: len(part)] = part
+            self._stim_values[:] = block
             objs.stim.values[:] = self._stim_values
             w = np.asarray(w, dtype=np.float64)
             objs.input_exc.w = w
             objs.exc.wsum = w.reshape(spec.n_inputs, spec.n_excitatory).sum(axis=0)
             objs.exc.theta = np.asarray(theta_mV, dtype=np.float64) * b2.mV
-            st = settings
-            if "adapt" in objs.exc.variables:
-                objs.exc.adapt = float(st.learn)
-                objs.exc.theta_plus = float(st.theta_plus_mV) * b2.mV
-            objs.exc.norm_on = float(st.learn)
-            objs.exc.norm_total = float(st.norm_total)
-            objs.input_exc.plastic = float(st.learn)
-            objs.input_exc.a_plus = float(st.a_plus)
-            objs.input_exc.a_minus = float(st.a_minus)
-            c = objs.ctrl
-            c.n_valid = len(part)
-            c.min_spikes = int(st.min_spikes)
-            c.max_repeats = int(st.max_repeats)
-            c.rate_max = float(st.rate_max_hz) * b2.Hz
-            c.rate_boost = float(st.rate_boost_hz) * b2.Hz
-            for name, value in CTRL_INIT.items():
-                setattr(c, name, value)
-            c.reps_next = int(reps_start)
-            b2.seed(int(seed) % (2**31 - 1))
-            duration = spec.chunk_slots * (spec.presentation_ms + spec.rest_ms) * b2.ms
-            net.run(duration, namespace={})
+            values = _values(settings, len(rates_hz), seed)
+            for key in ("plastic", "adapt", "norm_on", "norm_total", "n_valid", "min_spikes",
+                        "max_repeats", "boost", "a_plus", "a_minus"):
+                obj, var = _ARGS[key]
+                if var in getattr(objs, obj).variables:  # "adapt" only exists if adaptive
+                    setattr(getattr(objs, obj), var, values[key])
+            if "theta_plus" in objs.exc.variables:
+                objs.exc.theta_plus = values["theta_plus"] * b2.volt
+            b2.seed(values["rng_seed"])
+            t1 = time.perf_counter()
+            net.run(spec.chunk_slots * (spec.presentation_ms + spec.rest_ms) * b2.ms,
+                    namespace={})
+            t2 = time.perf_counter()
         finally:
             b2.prefs.codegen.target = old
             b2.defaultclock.dt = old_dt
         dt_s = spec.dt_ms * 1e-3
-        return ChunkResult(
+        result = ChunkResult(
             w=np.array(objs.input_exc.w[:], dtype=np.float64),
             theta_mV=np.array(objs.exc.theta[:] / b2.mV, dtype=np.float64),
             spike_i=np.array(objs.exc_mon.i[:], dtype=np.int64),
@@ -501,13 +457,16 @@ class RuntimeEngine:
                 np.int64),
             slot_k=np.array(objs.slot_mon.k[0], dtype=np.int64),
             slot_reps=np.array(objs.slot_mon.reps[0], dtype=np.int64),
-            k_next=int(c.k_next[0]),
-            reps_next=int(c.reps_next[0]),
-            input_spikes=int(np.sum(objs.inp_count.count[:])),
+            input_counts=np.array(objs.inp_count.count[:], dtype=np.int64),
             inh_spikes=(0 if objs.inh_count is None
                         else int(np.sum(objs.inh_count.count[:]))),
-            wall_s=time.perf_counter() - t0,
+            footprint_bytes=self._footprint(objs),
+            wall_s=0.0,
         )
+        result.wall_s = time.perf_counter() - t0
+        result.times = {"simulation": t2 - t1, "process": 0.0, "io": 0.0,
+                        "python": result.wall_s - (t2 - t1)}
+        return result
 
 
 def make_engine(spec: NetworkSpec, backend: str) -> StandaloneEngine | RuntimeEngine:

@@ -15,21 +15,20 @@ import os
 import numpy as np
 import pytest
 
+from contract import COST_KEYS, InvalidParameterError
 from experiments.tasks import load_task
 from neurosim import STDPClassifier
 from neurosim.classifier import NotFittedError
+from neurosim.buildcache import BuildError
 from neurosim.network import NetworkSpec
 from neurosim.readout import assign_labels, fit_linear_readout, linear_predict, vote
-from neurosim.standalone import BuildError, RuntimeEngine, StandaloneEngine, make_engine
+from neurosim.standalone import RuntimeEngine, StandaloneEngine, make_engine
 
 #: The one compiled structure of the default suite: 16 inputs (4x4 bars), 16 neurons.
+#: A bar lights 4 of the 16 pixels; 2400 Hz in all is 600 Hz per lit pixel.
 TINY = dict(n_excitatory=16, presentation_ms=100.0, rest_ms=50.0, chunk_samples=64,
-            max_rate_hz=128.0, norm_total=4.8, theta_plus_mV=0.2, min_spikes=2, a_plus=0.01,
+            input_rate_hz=2400.0, norm_total=4.8, theta_plus_mV=0.2, min_spikes=2, a_plus=0.01,
             backend="cpp_standalone")
-
-COST_KEYS = {"neurons", "synapses", "params", "memory_bytes", "macs", "synops",
-             "neuron_updates", "timesteps", "sequential_depth", "parallel_width", "activity",
-             "update_locality", "train_samples", "epochs", "labels_used"}
 
 
 def bar_templates(n: int) -> np.ndarray:
@@ -121,13 +120,17 @@ def test_bars_receptive_fields_are_single_bars_and_accurate(fitted, bars):
     assert fitted.score(bars.X_test, bars.y_test) >= 0.8
 
 
-def test_predict_is_deterministic_and_predict_at_ends_at_predict(fitted, bars):
+def test_predict_is_deterministic_and_predict_at_answers_more_over_time(fitted, bars):
     X = bars.X_test[:24]
     p1, p2 = fitted.predict(X), fitted.predict(X)
     np.testing.assert_array_equal(p1, p2)
-    anytime = fitted.predict_at(X, [10.0, 50.0, 100.0])
-    assert anytime.shape == (3, 24)
-    np.testing.assert_array_equal(anytime[-1], p1)
+    anytime = fitted.predict_at(X, [1.0, 10.0, 50.0, 100.0])
+    assert anytime.shape == (4, 24)
+    answered = (anytime >= 0).mean(axis=1)
+    # 1 ms after onset nothing can have answered; then answers only accumulate
+    assert answered[0] == 0.0 and np.all(np.diff(answered) >= 0) and answered[-1] > 0.9
+    # once a sample has answered, later cut-offs answer it too
+    assert np.all((anytime[1:] >= 0) >= (anytime[:-1] >= 0))
     counts = fitted.transform(X)
     assert counts.shape == (24, 16) and counts.sum() > 0
 
@@ -137,7 +140,7 @@ def test_same_seed_same_weights_and_spikes_different_seed_differs(bars):
     np.testing.assert_array_equal(a.weights_, b.weights_)
     np.testing.assert_array_equal(a.theta_mV_, b.theta_mV_)
     np.testing.assert_array_equal(a.transform(bars.X_test), b.transform(bars.X_test))
-    other = small_fit(bars, random_state=1, progress=True)
+    other = small_fit(bars, random_state=1, verbose=True)
     assert not np.array_equal(other.weights_, a.weights_)
 
 
@@ -152,35 +155,66 @@ def test_unlabelled_samples_learn_but_are_not_assigned(bars):
     np.testing.assert_array_equal(m.weights_, full.weights_)  # STDP never saw the labels
 
 
-def test_assign_keeps_weights_and_relabels(fitted, bars):
-    m = copy.deepcopy(fitted)
+def test_relabel_returns_a_copy_with_a_new_assignment(fitted, bars):
+    before = fitted.assignments_.copy()
     permuted = (bars.y_train + 1) % 8  # a consistent relabelling
-    assert m.assign(bars.X_train, permuted) is m
+    m = fitted.relabel(bars.X_train, permuted)
+    assert m is not fitted
+    np.testing.assert_array_equal(fitted.assignments_, before)  # the original is untouched
     np.testing.assert_array_equal(m.weights_, fitted.weights_)
     fired = fitted.assignments_ >= 0
     np.testing.assert_array_equal(m.assignments_[fired], (fitted.assignments_[fired] + 1) % 8)
 
 
+def test_relabel_with_few_labels_equals_fitting_with_few_labels(bars):
+    """STDP never reads y, so relabelling a model fitted with every label gives the model that
+    fit() with only those labels would have given."""
+    y_few = np.full(64, -1)
+    y_few[:16] = bars.y_train[:16]
+    direct = small_fit(bars, y=y_few)
+    relabelled = small_fit(bars).relabel(bars.X_train[:64], y_few)
+    np.testing.assert_array_equal(direct.assignments_, relabelled.assignments_)
+    assert direct.labels_used_ == relabelled.labels_used_ == 16
+    np.testing.assert_array_equal(direct.predict(bars.X_test), relabelled.predict(bars.X_test))
+
+
 def test_linear_readout_is_an_option(fitted, bars):
     m = copy.deepcopy(fitted).set_params(readout="linear")
-    m.assign(bars.X_train, bars.y_train)  # fits the supervised read-out, weights frozen
+    m = m.relabel(bars.X_train, bars.y_train)  # fits the supervised read-out, weights frozen
     assert m.readout_coef_.shape == (16, 8)
     assert m.score(bars.X_test, bars.y_test) >= 0.8
 
 
-def test_cost_reports_every_metric(fitted, bars):
+def test_plasticity_off_keeps_normalised_random_weights(bars):
+    frozen = small_fit(bars, epochs=0)
+    rng = np.random.default_rng(0)  # the initial draw of fit with random_state=0
+    w0 = rng.uniform(0.0, 0.3, 16 * 16).reshape(16, 16)
+    np.testing.assert_allclose(frozen.weights_, w0 / w0.sum(axis=0) * 4.8)
+    np.testing.assert_array_equal(frozen.theta_mV_, 0.0)
+    assert frozen.train_samples_ == 0 and frozen.history_[-1]["samples_seen"] == 0
+
+
+def test_cost_without_data_has_only_model_metrics(fitted):
     c = fitted.cost()
-    assert COST_KEYS <= c.keys()
+    assert tuple(c) == COST_KEYS
     assert c["neurons"] == 32 and c["synapses"] == 16 * 16 + 16 + 16 * 15
-    assert c["params"] == 16 * 16 + 16 and c["memory_bytes"] == 8 * c["params"]
-    assert c["timesteps"] == c["sequential_depth"] == 200
-    assert c["parallel_width"] == 32 and c["update_locality"] == "local" and c["macs"] is None
-    assert c["synops"] is None and c["activity"] is None
-    assert fitted.stats_ == c
+    assert c["params"] == 16 * 16 + 16 and c["parallel_width"] == 32
+    assert c["update_locality"] == "local" and c["effective_macs"] == 0
+    assert c["timesteps"] is None and c["effective_acs"] is None
+    # the build's arrays: at least the float64 weights, traces and lastupdate of 256 synapses
+    assert c["footprint_bytes"] > 4 * 8 * 256
+
+
+def test_cost_counts_every_simulated_step(fitted, bars):
     d = fitted.cost(bars.X_test[:16])
-    # each input spike reaches 16 neurons: synops is at least 16 x (input spikes) > 0
-    assert d["synops"] > 16 and 0 < d["activity"] < 1
-    assert d["neuron_updates"] >= 32 * 200
+    slot = 300  # (100 + 50) ms / 0.5 ms
+    assert d["timesteps"] == d["sequential_depth"] == slot * d["presentations_per_sample"]
+    assert d["sim_ms_per_inference"] == 0.5 * d["timesteps"]
+    assert d["membrane_updates"] == 32 * d["timesteps"]
+    assert d["dense_ops"] == d["synapses"] * d["timesteps"]
+    assert d["input_draws"] == 16 * d["timesteps"]
+    assert 0 < d["steps_to_first_output"] < 200 and d["steps_to_final_output"] >= 200
+    assert 0 < d["fraction_active"] <= 1 and 0 < d["activation_sparsity"] < 1
 
 
 def test_sklearn_clone_and_params():
@@ -190,7 +224,7 @@ def test_sklearn_clone_and_params():
     c = clone(m)
     assert c.get_params() == m.get_params() and c is not m
     assert m.set_params(epochs=3) is m and m.epochs == 3
-    with pytest.raises(ValueError, match="unknown parameter"):
+    with pytest.raises(ValueError, match="invalid parameter"):
         m.set_params(n_neurons=4)
     assert "n_excitatory=7" in repr(m)
 
@@ -208,6 +242,27 @@ def test_build_is_cached_and_reused(fitted):
     other = StandaloneEngine(spec.structural())
     assert other.path == first.path
 
+
+def test_brian2_builds_the_synapses_the_spec_counts():
+    import brian2 as b2
+
+    from neurosim.network import build_objects
+
+    for mode in ("population", "wta"):
+        spec = NetworkSpec(n_inputs=5, n_excitatory=4, inhibition=mode, chunk_samples=2,
+                           chunk_slots=2)
+        old = b2.prefs.codegen.target
+        b2.prefs.codegen.target = "numpy"
+        try:
+            objs = build_objects(spec, np.zeros((2, 5)))
+        finally:
+            b2.prefs.codegen.target = old
+        built = {o.name: len(o) for o in objs.model_objects if isinstance(o, b2.Synapses)}
+        # counted by hand: 5 x 4 all-to-all; 4 one-to-one; 4 x 3 all-but-self
+        expected = ({"input_exc": 20, "lat_exc_inh": 4, "lat_inh_exc": 12} if
+                    mode == "population" else {"input_exc": 20, "lat_wta": 12})
+        assert built == expected
+        assert spec.n_synapses == {**expected, "total": sum(expected.values())}
 
 def test_runtime_backend_matches_contract_and_is_deterministic(bars):
     X, y = bars.X_train[:10], bars.y_train[:10]  # three runs of 4 samples
@@ -227,7 +282,7 @@ def test_wta_inhibition_option_counts_no_inhibitory_population(bars):
               presentation_ms=20.0, rest_ms=10.0, inhibition="wta")
     m = STDPClassifier(**kw, random_state=0).fit(bars.X_train[:8], bars.y_train[:8])
     c = m.cost(bars.X_test[:4])
-    assert c["neurons"] == 8 and c["synapses"] == 16 * 8 + 8 * 7 and c["synops"] > 0
+    assert c["neurons"] == 8 and c["synapses"] == 16 * 8 + 8 * 7 and c["effective_acs"] > 0
 
 
 def test_auto_backend_falls_back_without_compiler(monkeypatch):
@@ -276,7 +331,9 @@ def test_fit_rejects_bad_X(X, match):
         ({"n_excitatory": 0}, "n_excitatory"),
         ({"presentation_ms": -1.0}, "presentation_ms"),
         ({"rest_ms": -5.0}, "rest_ms"),
-        ({"max_rate_hz": -3.0}, "max_rate_hz"),
+        ({"input_rate_hz": -3.0}, "input_rate_hz"),
+        ({"rate_boost_hz": "fast"}, "rate_boost_hz"),
+        ({"n_threads": 0}, "n_threads"),
         ({"dt_ms": 2.0}, "dt_ms"),
         ({"dt_ms": 0.3}, "whole number"),
         ({"backend": "cuda"}, "backend"),
@@ -288,6 +345,15 @@ def test_bad_hyper_parameters_fail_in_fit(params, match):
     X = np.random.default_rng(0).random((6, 4))
     with pytest.raises((ValueError, TypeError), match=match):
         STDPClassifier(**{**TINY, **params}).fit(X, np.arange(6) % 2)
+
+
+@pytest.mark.parametrize("name", ["input_rate_hz", "rate_boost_hz", "a_plus", "stdp_rule",
+                                  "verbose", "chunk_samples"])
+def test_check_params_names_the_bad_parameter(name):
+    bad = {"stdp_rule": "triplet", "verbose": "yes", "chunk_samples": 0}.get(name, -1.0)
+    with pytest.raises(InvalidParameterError) as err:
+        STDPClassifier(**{name: bad}).check_params()
+    assert err.value.param == name
 
 
 def test_bad_labels_and_unfitted_use():
@@ -313,11 +379,13 @@ def test_predict_checks_width_and_times(fitted):
 
 
 def test_assign_and_vote_follow_diehl_cook():
-    R = np.array([[5, 0, 0], [4, 1, 0], [0, 6, 0], [0, 5, 0]], dtype=float)
-    y = np.array([0, 0, 1, -1])
+    R = np.array([[5, 0, 0], [4, 1, 0], [0, 6, 0], [0, 5, 0], [0, 0, 3], [0, 0, 0]],
+                 dtype=float)
+    y = np.array([0, 0, 1, -1, -1, -1])
     a = assign_labels(R, y, np.array([0, 1]))
     np.testing.assert_array_equal(a, [0, 1, -1])  # silent neuron 2 gets -1
-    np.testing.assert_array_equal(vote(R, a, np.array([0, 1])), [0, 0, 1, 1])
+    # the last two samples made no assigned neuron fire: no answer (-1), never class 0
+    np.testing.assert_array_equal(vote(R, a, np.array([0, 1])), [0, 0, 1, 1, -1, -1])
 
 
 def test_linear_readout_separates_counts():
@@ -340,3 +408,96 @@ def test_digits_acceptance_100_neurons_one_epoch():
     acc = m.score(t.X_test, t.y_test)
     print(f"digits test accuracy {acc:.4f}")
     assert acc >= 0.85
+
+
+# ---------------------------------------------------------------- the presentation schedule
+
+
+def _engines(spec):
+    return [StandaloneEngine(spec), RuntimeEngine(spec)]
+
+
+def _settings(**kw):
+    from neurosim.standalone import RunSettings
+
+    base = dict(learn=False, boost=0.5, min_spikes=1, max_repeats=2, norm_total=1.0,
+                theta_plus_mV=0.0, a_plus=0.0, a_minus=0.0)
+    return RunSettings(**{**base, **kw})
+
+
+SCHEDULE = NetworkSpec(n_inputs=3, n_excitatory=2, presentation_ms=5.0, rest_ms=2.0,
+                       chunk_samples=4, chunk_slots=12)
+
+
+def test_engines_agree_on_silent_input_every_sample_shown_max_repeats_plus_one():
+    """An all-zero input never makes a spike, so every sample is shown 1 + max_repeats times;
+    compiled and runtime engines must give exactly that schedule, and stop after it."""
+    from neurosim.presentation import present
+
+    for engine in _engines(SCHEDULE):
+        runs = list(present(engine, np.zeros((10, 3)), np.full(6, 0.3), np.zeros(2),
+                            settings=_settings(max_repeats=2),
+                            seed=np.random.SeedSequence(0)))
+        # capacity: 12 slots / 3 showings = 4 samples per run -> runs of 4, 4, 2
+        assert [r.stop for r in runs] == [4, 8, 10], engine.backend
+        shows = np.concatenate([r.result.shows for r in runs])
+        np.testing.assert_array_equal(shows, 3)
+        assert all(r.result.first_step.max() == -1 for r in runs)
+
+
+def test_reshows_stay_inside_one_run_and_follow_the_sample():
+    """A sample that needs re-shows at the end of a run finishes them in that run: the run
+    covers exactly its samples, each sample's showings are consecutive slots."""
+    from neurosim.presentation import present
+
+    rates = np.zeros((6, 3))
+    rates[[0, 2, 5]] = 2000.0  # these fire at once; the silent ones are re-shown
+    for engine in _engines(SCHEDULE):
+        settings = _settings(max_repeats=2)
+        r = engine.run_chunk(rates[:4], w=np.full(6, 1.0), theta_mV=np.zeros(2),
+                             settings=settings, seed=3)
+        shown = r.slot_k[r.slot_k < 4]
+        # samples in order, each repeated while silent (1 and 3 are silent: 3 showings)
+        np.testing.assert_array_equal(shown, [0, 1, 1, 1, 2, 3, 3, 3])
+        np.testing.assert_array_equal(r.slot_reps[r.slot_k < 4], [0, 0, 1, 2, 0, 0, 1, 2])
+        runs = list(present(engine, rates, np.full(6, 1.0), np.zeros(2), settings=settings,
+                            seed=np.random.SeedSequence(0)))
+        shows = np.concatenate([x.result.shows for x in runs])
+        np.testing.assert_array_equal(shows, [1, 3, 1, 3, 3, 1])
+
+
+def test_in_network_normalisation_matches_normalize_incoming():
+    """With learning on and the STDP rates at 0, the only weight change is the normalisation
+    at each presentation's onset: it must equal :func:`normalize_incoming`."""
+    from neurosim.plasticity import normalize_incoming
+
+    w0 = np.random.default_rng(1).uniform(0.0, 1.0, 6)
+    for engine in _engines(SCHEDULE):
+        r = engine.run_chunk(np.full((1, 3), 100.0), w=w0, theta_mV=np.zeros(2),
+                             settings=_settings(learn=True, norm_total=0.7, max_repeats=0),
+                             seed=1)
+        np.testing.assert_allclose(r.w, normalize_incoming(w0, 3, 2, 0.7), rtol=1e-12)
+
+
+def test_synaptic_event_count_by_hand():
+    """The cost's event count for a fixed spike record: 2 inputs, 3 excitatory neurons."""
+    from neurosim.presentation import PresentationResult
+
+    m = STDPClassifier(n_excitatory=3, presentation_ms=2.0, rest_ms=1.0, dt_ms=0.5)
+    m.weights_ = np.array([[0.5, 0.0, 0.2], [0.0, 0.0, 0.0]])  # input 1 has no weight
+    m.theta_mV_ = np.zeros(3)
+    m.n_features_in_ = 2
+    res = PresentationResult(
+        n_samples=1, n_excitatory=3, slot_steps=6, pres_steps=4,
+        sample=np.array([0, 0]), neuron=np.array([2, 0]), step=np.array([1, 3]),
+        shows=np.array([1]), first_step=np.array([1]), active=np.array([2]),
+        input_counts=np.array([4, 7]), exc_spikes=2, inh_spikes=2)
+    c = m._inference_cost(res, np.count_nonzero(m.weights_, axis=1))
+    # input 0: 4 spikes x 2 non-zero weights = 8; input 1: no non-zero weight = 0;
+    # 2 excitatory spikes x 1 inhibitory partner = 2; 2 inhibitory spikes x 2 others = 4
+    assert c["effective_acs"] == 8 + 0 + 2 + 4
+    # 6 LIF neurons x 6 steps, 4 spikes in 36 neuron-steps
+    assert c["membrane_updates"] == 36 and c["activation_sparsity"] == 1 - 4 / 36
+    assert c["spike_rate_hz"] == 4 / (6 * 3e-3)
+    assert c["fraction_active"] == 2 / 3 and c["steps_to_first_output"] == 1
+    assert c["dense_ops"] == (2 * 3 + 3 + 3 * 2) * 6 and c["input_draws"] == 2 * 6

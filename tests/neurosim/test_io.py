@@ -15,7 +15,7 @@ from neurosim.io import FORMAT_VERSION, save_classifier
 
 #: Same structure as tests/neurosim/test_classifier.py's TINY (one shared compiled build).
 TINY = dict(n_excitatory=16, presentation_ms=100.0, rest_ms=50.0, chunk_samples=64,
-            max_rate_hz=128.0, norm_total=4.8, theta_plus_mV=0.2, min_spikes=2, a_plus=0.01,
+            input_rate_hz=2400.0, norm_total=4.8, theta_plus_mV=0.2, min_spikes=2, a_plus=0.01,
             backend="cpp_standalone")
 
 
@@ -57,7 +57,7 @@ def test_file_is_plain_npz_with_json_parameters(model_and_data, tmp_path):
 
 def test_linear_readout_survives_round_trip(model_and_data, tmp_path):
     base, t = model_and_data
-    m = copy.deepcopy(base).set_params(readout="linear").assign(t.X_train[:64], t.y_train[:64])
+    m = copy.deepcopy(base).set_params(readout="linear").relabel(t.X_train[:64], t.y_train[:64])
     m.save(tmp_path / "lin.npz")
     loaded = neurosim.load(tmp_path / "lin.npz")
     np.testing.assert_array_equal(loaded.readout_coef_, m.readout_coef_)
