@@ -2,27 +2,38 @@
 
 All three take flat 2-D ``X`` ``(n_samples, n_features)`` like the rest of the ecosystem:
 
-- :class:`MLPClassifier`: dense layers.
+- :class:`MLPClassifier`: dense layers (``hidden_layer_sizes=()``: multinomial logistic
+  regression).
 - :class:`CNNClassifier`: images ``image_shape=(H, W)`` read from flat rows (``C * H * W``
   features, channel-major), or ``(n, C, H, W)`` arrays.
 - :class:`RNNClassifier`: sequences ``sequence_shape=(T, d)`` (an image read row by row), or
-  ``(n, T, d)`` arrays.
+  ``(n, T, d)`` arrays; ``sequence_shape=None`` reads each feature as one step.
+
+They honour the estimator contract (:mod:`contract`): hyper-parameters are stored by
+``__init__`` and checked by ``check_params()`` / ``fit`` (an :class:`contract.InvalidParameterError`
+naming the parameter), and scikit-learn's ``cross_val_score``, ``Pipeline``, ``GridSearchCV`` and
+``check_estimator`` accept them. Labels are integers or strings; the integer ``-1`` marks an
+unlabelled sample (scikit-learn's semi-supervised convention), which backprop cannot use and
+skips.
 
 Training is deterministic for an int ``random_state`` (initial weights and the shuffling order are
 drawn from ``numpy.random.default_rng(random_state)``). ``history_`` holds one row per epoch:
 ``epoch``, ``samples_seen``, ``loss`` (mean training loss over the epoch's mini-batches),
 ``train_accuracy`` (fraction of the epoch's samples classified correctly as they were presented,
 i.e. with the weights of the moment), ``wall_s`` (cumulative training time, s) and
-``eval_accuracy`` when ``fit`` got ``eval_set``.
+``eval_accuracy`` when ``fit`` got ``eval_set``. ``threads_used_`` is the BLAS thread count the
+last ``fit``/``predict``/``predict_proba``/``cost`` ran with.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
 
-from ann.base import BaseEstimator, check_is_fitted
+from ann.base import BaseEstimator, InvalidParameterError, check_is_fitted
+from ann.cost import measure_activity, network_cost
 from ann.initializers import check_dtype
 from ann.layers import (
     ACTIVATIONS,
@@ -37,40 +48,104 @@ from ann.layers import (
 from ann.losses import get_loss, softmax
 from ann.optimizers import get_optimizer
 from ann.threads import blas_threads
-from ann.validation import check_array, check_consistent_length, check_labels
+from ann.validation import (
+    UNLABELLED,
+    check_array,
+    check_consistent_length,
+    check_labels,
+    labelled_rows,
+)
 
 __all__ = ["MLPClassifier", "CNNClassifier", "RNNClassifier"]
 
 _PREDICT_CHUNK = 1024
 _HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _OUTPUTS = ("softmax", "sigmoid")
+_INITS = ("auto", "xavier", "he", "normal")
 
 
-def _check_int(value, name, *, low=1, allow_none=False):
+# -- hyper-parameter checks: each raises InvalidParameterError(param, message naming the fix) ---
+def _check_int(value, param, *, low=1, allow_none=False, name=None):
+    """``value`` as an int >= ``low`` (or None); ``name`` is what the message calls it
+    (default ``param``, e.g. ``hidden_layer_sizes[1]`` for an element)."""
+    name = name or param
     if value is None and allow_none:
         return None
+    want = f"an int >= {low}" + (" or None" if allow_none else "")
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        extra = " or None" if allow_none else ""
-        raise TypeError(f"{name} must be an int >= {low}{extra}, got {value!r}")
+        raise InvalidParameterError(param, f"{name} must be {want}, got {value!r}; pass e.g. "
+                                           f"{name}={max(low, 1)}")
     if value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value}")
+        raise InvalidParameterError(param, f"{name} must be {want}, got {value}; pass a value "
+                                           f">= {low}")
     return int(value)
 
 
-def _check_sizes(value, name, *, allow_empty=False):
+def _check_real(value, param, *, low, high=None, low_inclusive=False, example):
+    """``value`` as a finite float in ``(low, high)`` (``[low, ...`` when ``low_inclusive``)."""
+    lo = "[" if low_inclusive else "("
+    rng = f"{lo}{low}, {'inf' if high is None else high})"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InvalidParameterError(param, f"{param} must be a number in {rng}, got "
+                                           f"{value!r}; pass e.g. {param}={example}")
+    ok = math.isfinite(value) and (value >= low if low_inclusive else value > low)
+    if not ok or (high is not None and value >= high):
+        raise InvalidParameterError(param, f"{param} must be a finite number in {rng}, got "
+                                           f"{value}; pass e.g. {param}={example}")
+    return float(value)
+
+
+def _check_sizes(value, param, *, allow_empty=False):
+    """A tuple of positive ints (an int is a one-element tuple)."""
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = (value,)
     if not isinstance(value, (tuple, list)):
-        raise TypeError(f"{name} must be a tuple of positive ints, got {value!r}")
+        raise InvalidParameterError(param, f"{param} must be a tuple of positive ints, got "
+                                           f"{value!r}; pass e.g. {param}=(64,)")
     if not value and not allow_empty:
-        raise ValueError(f"{name} must not be empty")
-    return tuple(_check_int(v, f"{name}[{i}]") for i, v in enumerate(value))
+        raise InvalidParameterError(param, f"{param} must not be empty; pass e.g. "
+                                           f"{param}=(16,)")
+    return tuple(_check_int(v, param, name=f"{param}[{i}]") for i, v in enumerate(value))
 
 
-def _check_choice(value, name, choices):
+def _check_shape2(value, param, *, allow_none=False):
+    """A pair of positive ints (or None)."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        extra = " or None" if allow_none else ""
+        raise InvalidParameterError(param, f"{param} must be a pair of positive ints{extra}, "
+                                           f"got {value!r}; pass e.g. {param}=(8, 8)")
+    return tuple(_check_int(v, param, name=f"{param}[{i}]") for i, v in enumerate(value))
+
+
+def _check_choice(value, param, choices):
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+        raise InvalidParameterError(param, f"{param} must be one of {sorted(choices)}, got "
+                                           f"{value!r}; pass e.g. {param}={choices[0]!r}")
     return value
+
+
+def _check_bool(value, param):
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidParameterError(param, f"{param} must be True or False, got {value!r}")
+
+
+def _check_random_state(value):
+    ok = value is None or isinstance(value, np.random.Generator) or (
+        isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 0)
+    if not ok:
+        raise InvalidParameterError(
+            "random_state", f"random_state must be an int >= 0, a numpy Generator or None, got "
+                            f"{value!r}; pass e.g. random_state=0 for a repeatable run")
+
+
+def _too_few_classes(classes, n_unlabelled):
+    found = ("no labelled samples" if len(classes) == 0
+             else f"only one class ({classes[0].tolist()!r}) among its labelled samples")
+    skipped = f" ({n_unlabelled} samples are unlabelled, y == -1)" if n_unlabelled else ""
+    return ValueError(f"y has {found}{skipped}; a classifier needs at least two classes: pass "
+                      "labelled samples of two or more classes")
 
 
 class _NetworkClassifier(BaseEstimator):
@@ -91,34 +166,32 @@ class _NetworkClassifier(BaseEstimator):
         return X.reshape(X.shape[0], -1)
 
     # -- validation ----------------------------------------------------------------------------
-    def _check_hyperparams(self):
-        _check_choice(self.optimizer, "optimizer", ("sgd", "momentum", "adam"))
-        _check_choice(self.loss, "loss", ("mse", "cross_entropy"))
+    def _check_params(self):
+        """Check the hyper-parameters every network shares (subclasses add their own)."""
+        _check_choice(self.optimizer, "optimizer", ("adam", "sgd", "momentum"))
+        _check_choice(self.loss, "loss", ("cross_entropy", "mse"))
         _check_choice(self.output_activation, "output_activation", _OUTPUTS)
         if self.loss == "cross_entropy" and self.output_activation != "softmax":
-            raise ValueError(
-                "loss='cross_entropy' needs output_activation='softmax'; use loss='mse' for "
-                f"output_activation={self.output_activation!r}"
-            )
-        if not isinstance(self.init, str) or self.init not in ("auto", "xavier", "he", "normal"):
-            raise ValueError(
-                f"init must be one of ['auto', 'he', 'normal', 'xavier'], got {self.init!r}"
-            )
+            raise InvalidParameterError(
+                "loss", "loss='cross_entropy' needs output_activation='softmax'; use loss='mse' "
+                        f"for output_activation={self.output_activation!r}")
+        _check_choice(self.init, "init", _INITS)
+        _check_real(self.learning_rate, "learning_rate", low=0.0, example=1e-3)
+        _check_real(self.momentum, "momentum", low=0.0, high=1.0, low_inclusive=True,
+                    example=0.9)
+        _check_real(self.weight_decay, "weight_decay", low=0.0, low_inclusive=True,
+                    example=1e-4)
         _check_int(self.epochs, "epochs", low=0)
         _check_int(self.batch_size, "batch_size", allow_none=True)
-        if self.log_every is not None:
-            _check_int(self.log_every, "log_every")
+        _check_int(self.log_every, "log_every", allow_none=True)
         _check_int(self.n_threads, "n_threads", allow_none=True)
-        for name in ("shuffle", "verbose"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        rs = self.random_state
-        if rs is not None and not isinstance(rs, (np.random.Generator, int, np.integer)):
-            raise TypeError(f"random_state must be an int, a numpy Generator or None, got {rs!r}")
-        self._dtype = check_dtype(self.dtype, "dtype")
-        # builds the optimisers once to validate learning_rate / momentum / weight_decay
-        get_optimizer(self.optimizer, self.learning_rate, weight_decay=self.weight_decay)
-        get_optimizer("momentum", self.learning_rate, momentum=self.momentum)
+        _check_bool(self.shuffle, "shuffle")
+        _check_bool(self.verbose, "verbose")
+        _check_random_state(self.random_state)
+        try:
+            check_dtype(self.dtype, "dtype")
+        except (TypeError, ValueError) as err:
+            raise InvalidParameterError("dtype", f"{err}; pass dtype='float32'") from err
 
     def _validate_X(self, X, name="X"):
         X = check_array(X, name=name, ndims=self._input_ndims)
@@ -127,9 +200,19 @@ class _NetworkClassifier(BaseEstimator):
     def _check_n_features(self, X2, name="X"):
         if X2.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"{name} has {X2.shape[1]} features but this model was fitted with "
-                f"{self.n_features_in_}; pass data with the training layout"
+                f"{name} has {X2.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input; pass data with the training layout"
             )
+
+    def _labelled(self, X, y):
+        """Validated ``(X2, y)`` without the unlabelled rows, and how many were dropped."""
+        X2 = self._validate_X(X)
+        y = check_labels(y)
+        check_consistent_length(X2, y)
+        keep = labelled_rows(y)
+        if keep.all():
+            return X2, y, 0
+        return X2[keep], y[keep], int(keep.size - np.count_nonzero(keep))
 
     def _encode(self, y, name="y"):
         idx = np.searchsorted(self.classes_, y)
@@ -151,6 +234,7 @@ class _NetworkClassifier(BaseEstimator):
 
     def _initialize(self, n_features, classes, rng):
         """Fresh network, loss and optimiser for ``n_features`` inputs and ``classes``."""
+        self._dtype = check_dtype(self.dtype, "dtype")
         self.classes_ = np.asarray(classes)
         self.n_features_in_ = int(n_features)
         layers = self._build_layers(n_features, len(classes), rng, self._dtype,
@@ -172,45 +256,66 @@ class _NetworkClassifier(BaseEstimator):
 
     # -- training ------------------------------------------------------------------------------
     def fit(self, X, y, *, eval_set=None):
-        """Train from scratch for ``epochs`` epochs.
+        """Train from scratch for ``epochs`` epochs on the labelled samples.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Not modified.
         y : array-like of shape (n_samples,)
-            Integer class labels (at least two classes).
+            Class labels (integers or strings). The integer ``-1`` marks an unlabelled sample
+            (scikit-learn's semi-supervised convention, as in ``neurosim.STDPClassifier``):
+            backprop needs a target, so those rows are skipped and do not count in
+            ``train_samples_``/``labels_used_``. At least two classes must remain.
         eval_set : tuple (X_val, y_val), optional
-            Adds ``eval_accuracy`` to every ``history_`` row.
+            Adds ``eval_accuracy`` to every ``history_`` row (``y_val`` fully labelled).
 
         Returns
         -------
         self
+
+        Raises
+        ------
+        InvalidParameterError
+            A hyper-parameter is invalid (``err.param`` names it).
+        ValueError
+            Bad ``X``/``y``, or fewer than two labelled classes.
         """
-        self._check_hyperparams()
-        X2 = self._validate_X(X)
-        y = check_labels(y)
-        check_consistent_length(X2, y)
+        self._check_params()
+        X2, y, n_unlabelled = self._labelled(X, y)
         classes = np.unique(y)
         if len(classes) < 2:
-            raise ValueError(
-                f"y has a single class ({classes[0]}); a classifier needs at least two classes"
-            )
+            raise _too_few_classes(classes, n_unlabelled)
         rng = np.random.default_rng(self.random_state)
         self._initialize(X2.shape[1], classes, rng)
         self._rng = rng
         evals = self._validate_eval_set(eval_set)
-        with blas_threads(self.n_threads):
+        with blas_threads(self.n_threads) as used:
+            self.threads_used_ = used
             self._train(X2, self._encode(y), self.epochs, evals)
         return self
 
+    def _first_partial_fit(self, n_features, y, classes):
+        self._check_params()
+        given = y if classes is None else check_labels(classes, name="classes")
+        if given.dtype.kind in "iu" and np.any(given == UNLABELLED) and classes is not None:
+            raise ValueError("classes must not contain -1, which marks unlabelled samples; "
+                             "list the real class labels only")
+        cls = np.unique(given)
+        if len(cls) < 2:
+            raise ValueError("partial_fit needs at least two classes on its first call; pass "
+                             "classes=[...] listing every label")
+        self._rng = np.random.default_rng(self.random_state)
+        self._initialize(n_features, cls, self._rng)
+
     def partial_fit(self, X, y, classes=None, *, eval_set=None):
-        """One epoch over ``(X, y)``, continuing from the current weights (online learning).
+        """One epoch over the labelled rows of ``(X, y)``, continuing from the current weights.
 
         Parameters
         ----------
         X, y : as for :meth:`fit`
-        classes : array-like of int, optional
+            ``y == -1`` rows are skipped; at least one labelled row is needed.
+        classes : array-like, optional
             All labels that will ever appear; needed on the first call unless ``y`` holds them
             all. Ignored afterwards.
         eval_set : tuple (X_val, y_val), optional
@@ -219,24 +324,17 @@ class _NetworkClassifier(BaseEstimator):
         -------
         self
         """
-        X2 = self._validate_X(X)
-        y = check_labels(y)
-        check_consistent_length(X2, y)
+        X2, y, _ = self._labelled(X, y)
+        if y.size == 0:
+            raise ValueError("partial_fit got no labelled samples (every y is -1); pass at "
+                             "least one labelled sample")
         if getattr(self, "network_", None) is None:
-            self._check_hyperparams()
-            given = y if classes is None else check_labels(classes, name="classes")
-            cls = np.unique(given)
-            if len(cls) < 2:
-                raise ValueError(
-                    "partial_fit needs at least two classes on its first call; pass "
-                    "classes=[...] listing every label"
-                )
-            self._rng = np.random.default_rng(self.random_state)
-            self._initialize(X2.shape[1], cls, self._rng)
+            self._first_partial_fit(X2.shape[1], y, classes)
         else:
             self._check_n_features(X2)
         evals = self._validate_eval_set(eval_set)
-        with blas_threads(self.n_threads):
+        with blas_threads(self.n_threads) as used:
+            self.threads_used_ = used
             self._train(X2, self._encode(y), 1, evals)
         return self
 
@@ -251,72 +349,82 @@ class _NetworkClassifier(BaseEstimator):
         self._check_n_features(Xv, "eval_set[0]")
         return self._network_input(Xv.astype(self._dtype, copy=False)), yv
 
-    def _train(self, X2, y_enc, n_epochs, evals):
+    def _targets(self, y_enc, dtype):
+        if self.loss == "cross_entropy":
+            return y_enc
+        targets = np.zeros((len(y_enc), len(self.classes_)), dtype=dtype)
+        targets[np.arange(len(y_enc)), y_enc] = 1
+        return targets
+
+    def _epoch(self, X, targets, y_enc, bs):
+        """One pass of mini-batch updates; returns (summed loss, correct predictions)."""
         net, loss, opt = self.network_, self.loss_, self.optimizer_
-        dtype = net.dtype
+        n = X.shape[0]
+        if self.shuffle and bs < n:
+            perm = self._rng.permutation(n)
+            X, targets, y_enc = X[perm], targets[perm], y_enc[perm]
+        params, grads = {"flat": net.flat_params}, {"flat": net.flat_grads}
+        decay = {"flat": net.decay_mask}
+        total, correct = 0.0, 0
+        for s in range(0, n, bs):
+            xb = X[s : s + bs]
+            out = net.forward(xb)
+            total += loss.forward(out, targets[s : s + bs]) * xb.shape[0]
+            correct += int(np.count_nonzero(out.argmax(axis=1) == y_enc[s : s + bs]))
+            net.backward(loss.backward(), input_grad=False)
+            opt.step(params, grads, decay)
+        return total, correct
+
+    def _train(self, X2, y_enc, n_epochs, evals):
+        dtype = self.network_.dtype
         X = self._network_input(X2.astype(dtype, copy=False))
         n = X.shape[0]
         bs = n if self.batch_size is None else min(self.batch_size, n)
-        if self.loss == "cross_entropy":
-            targets = y_enc
-        else:
-            targets = np.zeros((n, len(self.classes_)), dtype=dtype)
-            targets[np.arange(n), y_enc] = 1
-        params = {"flat": net.flat_params}
-        grads = {"flat": net.flat_grads}
-        decay = {"flat": net.decay_mask}
-        epochs = range(n_epochs)
-        bar = None
+        targets = self._targets(y_enc, dtype)
+        epochs, bar = range(n_epochs), None
         if self.verbose:
             from tqdm.auto import tqdm
 
-            bar = tqdm(epochs, desc=type(self).__name__, unit="epoch")
-            epochs = bar
+            epochs = bar = tqdm(epochs, desc=type(self).__name__, unit="epoch")
         self.train_samples_ += n
         self.labels_used_ += n
         for _ in epochs:
             t0 = time.perf_counter()
-            if self.shuffle and bs < n:
-                perm = self._rng.permutation(n)
-                Xe, te, ye = X[perm], targets[perm], y_enc[perm]
-            else:
-                Xe, te, ye = X, targets, y_enc
-            total, correct = 0.0, 0
-            for s in range(0, n, bs):
-                xb = Xe[s : s + bs]
-                out = net.forward(xb)
-                total += loss.forward(out, te[s : s + bs]) * xb.shape[0]
-                correct += int(np.count_nonzero(out.argmax(axis=1) == ye[s : s + bs]))
-                net.backward(loss.backward(), input_grad=False)
-                opt.step(params, grads, decay)
+            total, correct = self._epoch(X, targets, y_enc, bs)
             self._wall_s += time.perf_counter() - t0
-            mean_loss = total / n
-            if not np.isfinite(mean_loss):
-                raise FloatingPointError(
-                    f"training diverged (loss {mean_loss}) at epoch {len(self.history_) + 1}; "
-                    "lower learning_rate"
-                )
-            self.n_samples_seen_ += n
-            row = {"epoch": len(self.history_) + 1, "samples_seen": self.n_samples_seen_,
-                   "loss": mean_loss, "train_accuracy": correct / n, "wall_s": self._wall_s}
-            if evals is not None:
-                row["eval_accuracy"] = float(np.mean(
-                    self.classes_[self._forward_argmax(evals[0])] == evals[1]))
-            self.history_.append(row)
-            if bar is not None:
-                bar.set_postfix(loss=f"{mean_loss:.4f}")
-                if self.log_every and row["epoch"] % self.log_every == 0:
-                    bar.write(f"epoch {row['epoch']}: loss {mean_loss:.6f}")
+            self._record_epoch(total / n, correct / n, n, evals, bar)
+
+    def _record_epoch(self, mean_loss, accuracy, n, evals, bar):
+        if not np.isfinite(mean_loss):
+            raise FloatingPointError(
+                f"training diverged (loss {mean_loss}) at epoch {len(self.history_) + 1}; "
+                "lower learning_rate"
+            )
+        self.n_samples_seen_ += n
+        row = {"epoch": len(self.history_) + 1, "samples_seen": self.n_samples_seen_,
+               "loss": mean_loss, "train_accuracy": accuracy, "wall_s": self._wall_s}
+        if evals is not None:
+            row["eval_accuracy"] = float(np.mean(
+                self.classes_[self._forward(evals[0]).argmax(axis=1)] == evals[1]))
+        self.history_.append(row)
+        if bar is not None:
+            bar.set_postfix(loss=f"{mean_loss:.4f}")
+            if self.log_every and row["epoch"] % self.log_every == 0:
+                bar.write(f"epoch {row['epoch']}: loss {mean_loss:.6f}")
 
     # -- inference -----------------------------------------------------------------------------
-    def _forward_chunks(self, Xn):
-        with blas_threads(self.n_threads):
-            outs = [self.network_.forward(Xn[s : s + _PREDICT_CHUNK])
-                    for s in range(0, Xn.shape[0], _PREDICT_CHUNK)]
+    def _forward(self, Xn):
+        """Network outputs for network input ``Xn``, in chunks (the caller sets the threads)."""
+        outs = [self.network_.forward(Xn[s : s + _PREDICT_CHUNK])
+                for s in range(0, Xn.shape[0], _PREDICT_CHUNK)]
         return np.concatenate(outs, axis=0)
 
-    def _forward_argmax(self, Xn):
-        return self._forward_chunks(Xn).argmax(axis=1)
+    def _outputs(self, X):
+        """Validated ``X`` through the network under ``n_threads``; sets ``threads_used_``."""
+        Xn = self._prepare(X)
+        with blas_threads(self.n_threads) as used:
+            self.threads_used_ = used
+            return self._forward(Xn)
 
     def _prepare(self, X):
         check_is_fitted(self)
@@ -328,9 +436,9 @@ class _NetworkClassifier(BaseEstimator):
         """Class probabilities, shape (n_samples, n_classes), float64, rows summing to 1.
 
         Softmax outputs are returned as they are; sigmoid outputs (the essay's MSE network) are
-        normalised by their row sum.
+        normalised by their row sum. Columns follow ``classes_``.
         """
-        out = self._forward_chunks(self._prepare(X)).astype(np.float64)
+        out = self._outputs(X).astype(np.float64)
         if self.loss == "cross_entropy":
             return softmax(out)
         if self.output_activation == "sigmoid":
@@ -340,11 +448,11 @@ class _NetworkClassifier(BaseEstimator):
 
     def predict(self, X):
         """Predicted labels (from ``classes_``), shape (n_samples,)."""
-        Xn = self._prepare(X)
-        return self.classes_[self._forward_argmax(Xn)]
+        winners = self._outputs(X).argmax(axis=1)
+        return self.classes_[winners]
 
     def score(self, X, y):
-        """Accuracy of :meth:`predict` on ``(X, y)``."""
+        """Accuracy of :meth:`predict` on ``(X, y)`` (every sample counts, ``-1`` too)."""
         y = check_labels(y)
         pred = self.predict(X)
         check_consistent_length(pred, y)
@@ -362,6 +470,15 @@ class _NetworkClassifier(BaseEstimator):
         return out
 
     @property
+    def input_weights_(self):
+        """First-layer weights ``(n_features, n_units)`` when the first layer is dense, else
+        None (what each first-layer unit looks at, drawn by the report)."""
+        check_is_fitted(self)
+        first = self.network_.layers[0]
+        w = first.params.get("W")
+        return w if isinstance(first, Dense) and w is not None and w.ndim == 2 else None
+
+    @property
     def intercepts_(self):
         """Bias vectors of the parametrised layers in order."""
         check_is_fitted(self)
@@ -369,17 +486,14 @@ class _NetworkClassifier(BaseEstimator):
 
     # -- comparison metrics --------------------------------------------------------------------
     def cost(self, X=None) -> dict:
-        """The comparison metrics of one inference (SPEC section 2).
+        """The comparison metrics of one inference, in the contract's schema.
 
-        What is counted: ``neurons`` = output units of every parametrised layer (hidden +
-        output; conv: channels x positions; RNN: hidden units); ``synapses`` = weights, biases
-        excluded, a conv kernel counted once; ``params`` = all learned numbers incl. biases;
-        ``memory_bytes`` = their bytes as stored; ``macs`` = dense multiply-accumulates per
-        sample (conv per output position, RNN per step); ``sequential_depth`` = parametrised
-        layers, an RNN counting one per step; ``parallel_width`` = the widest layer's units;
-        ``activity`` (needs ``X``) = fraction of hidden activations (every activation layer
-        but the output one, and every RNN hidden state of every step) that are active: exactly
-        non-zero for ReLU, ``|a| > 1e-3`` for sigmoid and tanh (they are never exactly 0).
+        Every key of :data:`contract.COST_KEYS`, filled as the ``ann`` column of
+        :data:`contract.COST_METRICS` says (see :mod:`ann.cost` for what is counted). The
+        ``per="inference"`` metrics are measured on ``X`` (means per sample) and are ``None``
+        without it. ``train_samples`` counts the samples presented in training, repeats
+        included (``n_samples_seen_``); ``labels_used`` the labelled samples given to
+        ``fit``/``partial_fit``; ``epochs`` is ``len(history_)``.
 
         Parameters
         ----------
@@ -388,43 +502,25 @@ class _NetworkClassifier(BaseEstimator):
         Returns
         -------
         dict
+            :func:`contract.cost_record` of the metrics.
         """
         check_is_fitted(self)
-        net = self.network_
-        shape = self._sample_shape(self.n_features_in_)
-        rows = net.summary(shape)
-        timesteps = shape[0] if any(isinstance(layer, RNN) for layer in net.layers) else 1
         activity = None
         if X is not None:
             Xn = self._prepare(X)
-            active, total = 0, 0
-            for s in range(0, Xn.shape[0], _PREDICT_CHUNK):
-                with blas_threads(self.n_threads):
-                    net.forward(Xn[s : s + _PREDICT_CHUNK])
-                for layer in net.layers[:-1]:
-                    a = layer.hidden_activations()
-                    if a is None or layer.active_threshold is None:
-                        continue
-                    active += int(np.count_nonzero(np.abs(a) > layer.active_threshold))
-                    total += a.size
-            activity = active / total if total else None
-        return {
-            "neurons": int(sum(r["neurons"] for r in rows)),
-            "synapses": int(sum(r["synapses"] for r in rows)),
-            "params": int(net.flat_params.size),
-            "memory_bytes": int(net.flat_params.nbytes),
-            "macs": int(sum(r["macs"] for r in rows)),
-            "synops": None,
-            "neuron_updates": None,
-            "timesteps": int(timesteps),
-            "sequential_depth": int(sum(r["steps"] for r in rows)),
-            "parallel_width": int(max(r["neurons"] for r in rows)),
-            "activity": activity,
-            "update_locality": "global",
-            "train_samples": int(self.train_samples_),
-            "epochs": len(self.history_),
-            "labels_used": int(self.labels_used_),
-        }
+            with blas_threads(self.n_threads) as used:
+                self.threads_used_ = used
+                activity = measure_activity(self.network_, Xn, chunk=_PREDICT_CHUNK)
+        return network_cost(self.network_, self._sample_shape(self.n_features_in_), activity,
+                            train_samples=self.n_samples_seen_, epochs=len(self.history_),
+                            labels_used=self.labels_used_)
+
+    # -- scikit-learn ----------------------------------------------------------------------------
+    def _update_tags(self, tags):
+        tags.non_deterministic = False  # same random_state, same weights, same predictions
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        return tags
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path):
@@ -438,9 +534,14 @@ class _NetworkClassifier(BaseEstimator):
 class MLPClassifier(_NetworkClassifier):
     """Multi-layer perceptron classifier trained by backpropagation.
 
+    ``fit(X, y)`` takes ``X`` ``(n_samples, n_features)`` and labels ``y`` ``(n_samples,)``;
+    ``y == -1`` marks an unlabelled sample, which backprop skips (see :meth:`fit`).
+
     Parameters
     ----------
     hidden_layer_sizes : tuple of int, default (128,)
+        Units of each hidden layer; ``()`` for none: ``softmax(X W + b)``, multinomial logistic
+        regression (``activation`` is then unused).
     activation : {"relu", "tanh", "sigmoid"}, default "relu"
         Hidden-layer non-linearity.
     output_activation : {"softmax", "sigmoid"}, default "softmax"
@@ -463,8 +564,10 @@ class MLPClassifier(_NetworkClassifier):
     dtype : {"float32", "float64"}, default "float32"
     random_state : int, numpy Generator or None
     n_threads : int or None, default 1
-        BLAS threads during fit/predict (:mod:`ann.threads`); ``None`` keeps the process
-        setting. One thread is fastest for networks of this size.
+        BLAS threads during ``fit``, ``partial_fit``, ``predict``, ``predict_proba`` and
+        ``cost`` (:mod:`ann.threads`); ``None`` keeps the caller's setting (the process default
+        or an enclosing ``threadpoolctl.threadpool_limits``). The count BLAS really ran with is
+        ``threads_used_``. One thread is fastest for networks of this size.
     verbose : bool, default False
         Show a tqdm bar over epochs with the current loss.
     log_every : int or None
@@ -494,10 +597,10 @@ class MLPClassifier(_NetworkClassifier):
         self.verbose = verbose
         self.log_every = log_every
 
-    def _check_hyperparams(self):
+    def _check_params(self):
         _check_sizes(self.hidden_layer_sizes, "hidden_layer_sizes", allow_empty=True)
         _check_choice(self.activation, "activation", _HIDDEN_ACTIVATIONS)
-        super()._check_hyperparams()
+        super()._check_params()
 
     def _flatten_input(self, X, name="X"):
         return X
@@ -512,12 +615,6 @@ class MLPClassifier(_NetworkClassifier):
         out_init = "normal" if init == "normal" else "xavier"
         layers.append(Dense(sizes[-1], n_classes, rng=rng, init=out_init, dtype=dtype))
         return layers
-
-
-def _check_shape2(value, name):
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise TypeError(f"{name} must be a pair of positive ints, got {value!r}")
-    return tuple(_check_int(v, f"{name}[{i}]") for i, v in enumerate(value))
 
 
 class CNNClassifier(_NetworkClassifier):
@@ -573,7 +670,7 @@ class CNNClassifier(_NetworkClassifier):
         self.verbose = verbose
         self.log_every = log_every
 
-    def _check_hyperparams(self):
+    def _check_params(self):
         _check_shape2(self.image_shape, "image_shape")
         _check_sizes(self.channels, "channels")
         _check_sizes(self.hidden_layer_sizes, "hidden_layer_sizes", allow_empty=True)
@@ -581,7 +678,7 @@ class CNNClassifier(_NetworkClassifier):
         _check_int(self.padding, "padding", low=0)
         _check_int(self.pool_size, "pool_size", allow_none=True)
         _check_choice(self.activation, "activation", _HIDDEN_ACTIVATIONS)
-        super()._check_hyperparams()
+        super()._check_params()
 
     def _flatten_input(self, X, name="X"):
         h, w = _check_shape2(self.image_shape, "image_shape")
@@ -626,8 +723,9 @@ class RNNClassifier(_NetworkClassifier):
 
     Parameters
     ----------
-    sequence_shape : (int, int), default (8, 8)
+    sequence_shape : (int, int) or None, default (8, 8)
         ``(T, d)``: flat rows hold ``T * d`` features, step-major (an image read row by row).
+        ``None``: each feature is one step (``T = n_features``, ``d = 1``); 2-D ``X`` only.
     n_hidden : int, default 64
     learning_rate : float, default 3e-3
     epochs : int, default 40
@@ -660,13 +758,20 @@ class RNNClassifier(_NetworkClassifier):
         self.verbose = verbose
         self.log_every = log_every
 
-    def _check_hyperparams(self):
-        _check_shape2(self.sequence_shape, "sequence_shape")
+    def _check_params(self):
+        _check_shape2(self.sequence_shape, "sequence_shape", allow_none=True)
         _check_int(self.n_hidden, "n_hidden")
-        super()._check_hyperparams()
+        super()._check_params()
 
     def _flatten_input(self, X, name="X"):
-        t, d = _check_shape2(self.sequence_shape, "sequence_shape")
+        shape = _check_shape2(self.sequence_shape, "sequence_shape", allow_none=True)
+        if shape is None:
+            if X.ndim == 3:
+                raise ValueError(f"{name} is 3-D {X.shape} but sequence_shape=None reads flat "
+                                 f"rows one feature per step; set sequence_shape=({X.shape[1]}, "
+                                 f"{X.shape[2]})")
+            return X
+        t, d = shape
         if X.ndim == 3 and X.shape[1:] != (t, d):
             raise ValueError(f"{name} has sequences of shape {X.shape[1:]} but sequence_shape is "
                              f"{(t, d)}; set sequence_shape=({X.shape[1]}, {X.shape[2]})")
@@ -679,9 +784,11 @@ class RNNClassifier(_NetworkClassifier):
         return X2
 
     def _sample_shape(self, n_features):
+        if self.sequence_shape is None:
+            return (n_features, 1)
         return tuple(self.sequence_shape)
 
     def _build_layers(self, n_features, n_classes, rng, dtype, init):
-        t, d = self.sequence_shape
+        t, d = self._sample_shape(n_features)
         return [RNN(d, self.n_hidden, rng=rng, init=init, dtype=dtype),
                 Dense(self.n_hidden, n_classes, rng=rng, init="xavier", dtype=dtype)]

@@ -145,7 +145,7 @@ def load(path):
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in meta["params"].items()}
     try:
         model = classes[meta["class"]](**params)
-        model._check_hyperparams()
+        model._check_params()
     except (TypeError, ValueError) as err:
         raise _bad(path, f"hyper-parameters do not fit {meta['class']} ({err})") from err
     model._initialize(meta["n_features_in"], arrays.pop("classes"), np.random.default_rng(0))

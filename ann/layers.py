@@ -50,6 +50,14 @@ def _column_sum(a: np.ndarray, ones_cache: dict, out=None) -> np.ndarray:
     return np.matmul(ones, a, out=out)
 
 
+def _effective(x: np.ndarray, w: np.ndarray) -> int:
+    """MACs of ``x @ w`` (``x`` (m, k), ``w`` (k, j)) with a non-zero ``x`` value and a non-zero
+    weight: ``sum_{row, i} [x[row, i] != 0] * #{j : w[i, j] != 0}``."""
+    inputs = np.count_nonzero(x, axis=0).astype(np.int64)
+    weights = np.count_nonzero(w, axis=1).astype(np.int64)
+    return int(inputs @ weights)
+
+
 def _pair(value, name: str) -> tuple[int, int]:
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
@@ -69,9 +77,6 @@ class Layer:
     dtype : numpy.dtype
         float32 or float64.
     """
-
-    #: threshold above which ``|a|`` counts as active in :meth:`hidden_activations` statistics
-    active_threshold: float | None = None
 
     def __init__(self, *, dtype=np.float32):
         self.dtype = check_dtype(dtype)
@@ -115,8 +120,10 @@ class Layer:
         """Cost of one sample through this layer: output shape, units, synapses, MACs, steps.
 
         ``neurons`` are output units of parametrised layers (activations add none), ``synapses``
-        weights (biases excluded), ``macs`` multiply-accumulates, ``steps`` the sequential
-        steps the layer takes (1, or T for a recurrent layer; 0 for parameter-free layers).
+        weights (biases excluded), ``macs`` dense multiply-accumulates (every weight once per
+        output position and step), ``steps`` the sequential steps the layer takes (1, or T for
+        a recurrent layer; 0 for parameter-free layers), ``membrane_updates`` the updates of
+        state carried from step to step (a recurrent layer's hidden units x steps; else 0).
         """
         return {
             "output_shape": self.output_shape(input_shape),
@@ -124,11 +131,32 @@ class Layer:
             "synapses": 0,
             "macs": 0,
             "steps": 0,
+            "membrane_updates": 0,
         }
 
-    def hidden_activations(self):
-        """Activations of the last forward used for the activity statistic, or ``None``."""
+    def hidden_states(self):
+        """Unit outputs of the last forward, shape ``(steps, n, units)``, or ``None``.
+
+        Activation layers return their output as one step (``units`` = every output value of
+        a sample, e.g. ``C * H * W`` after a convolution); a recurrent layer returns its hidden
+        state at every step. Used for the activation-sparsity statistics of ``cost``.
+        """
         return None
+
+    def effective_macs(self) -> int:
+        """Multiply-accumulates of the last forward, summed over its batch, whose input value
+        and weight are both non-zero (0 for layers without weights)."""
+        return 0
+
+    def __getstate__(self):
+        """Copies (``copy.deepcopy``, scikit-learn's pickling) leave out the forward cache and
+        the reusable work buffers: they are rebuilt on the next forward."""
+        state = self.__dict__.copy()
+        state["_cache"] = None
+        for transient in ("_buffers", "_ones"):
+            if transient in state:
+                state[transient] = {}
+        return state
 
     def astype(self, dtype) -> Layer:
         """A deep copy of this layer with parameters cast to ``dtype``."""
@@ -192,10 +220,14 @@ class Dense(Layer):
     def output_shape(self, input_shape):
         return (self.n_out,)
 
+    def effective_macs(self):
+        x = self._cached()
+        return _effective(x, self.params["W"])
+
     def describe(self, input_shape):
         n = self.n_in * self.n_out
         return {"output_shape": (self.n_out,), "neurons": self.n_out, "synapses": n,
-                "macs": n, "steps": 1}
+                "macs": n, "steps": 1, "membrane_updates": 0}
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, dtype={self.dtype.name})"
@@ -221,8 +253,11 @@ class _Activation(Layer):
         x, y = self._cached()
         return self._grad(x, y, dy) if input_grad else None
 
-    def hidden_activations(self):
-        return None if self._cache is None else self._cache[1]
+    def hidden_states(self):
+        if self._cache is None:
+            return None
+        y = self._cache[1]
+        return y.reshape(1, y.shape[0], -1)
 
 
 class Sigmoid(_Activation):
@@ -230,8 +265,6 @@ class Sigmoid(_Activation):
 
     Backward: ``dx = dy * y * (1 - y)``.
     """
-
-    active_threshold = 1e-3
 
     @staticmethod
     def _fn(x):
@@ -245,8 +278,6 @@ class Sigmoid(_Activation):
 class Tanh(_Activation):
     """Hyperbolic tangent; backward ``dx = dy * (1 - y**2)``."""
 
-    active_threshold = 1e-3
-
     @staticmethod
     def _fn(x):
         return np.tanh(x)
@@ -258,8 +289,6 @@ class Tanh(_Activation):
 
 class ReLU(_Activation):
     """Rectified linear unit ``y = max(x, 0)``; backward ``dx = dy * (x > 0)``."""
-
-    active_threshold = 0.0
 
     @staticmethod
     def _fn(x):
@@ -409,13 +438,18 @@ class Conv2D(Layer):
         p = self.padding
         return dxp[:, :, p : xp_shape[2] - p, p : xp_shape[3] - p] if p else dxp
 
+    def effective_macs(self):
+        _, _, cols2d = self._cached()
+        # one im2col column per output position; its padding zeros, like any zero, do not count
+        return _effective(cols2d.T, self.params["W"].reshape(self.out_channels, -1).T)
+
     def describe(self, input_shape):
         out = self.output_shape(input_shape)
         kh, kw = self.kernel_size
         k = self.out_channels * self.in_channels * kh * kw
         positions = out[1] * out[2]
         return {"output_shape": out, "neurons": self.out_channels * positions, "synapses": k,
-                "macs": k * positions, "steps": 1}
+                "macs": k * positions, "steps": 1, "membrane_updates": 0}
 
     def __repr__(self):
         return (f"Conv2D({self.in_channels}, {self.out_channels}, "
@@ -531,8 +565,6 @@ class RNN(Layer):
     (n_hidden, n_hidden)``, ``params["b"] (n_hidden,)``.
     """
 
-    active_threshold = 1e-3
-
     def __init__(self, n_in, n_hidden, return_sequences=False, *, rng=None, init="xavier",
                  dtype=np.float32):
         super().__init__(dtype=dtype)
@@ -604,10 +636,17 @@ class RNN(Layer):
         t, _ = input_shape
         syn = self.n_in * self.n_hidden + self.n_hidden * self.n_hidden
         return {"output_shape": self.output_shape(input_shape), "neurons": self.n_hidden,
-                "synapses": syn, "macs": syn * t, "steps": t}
+                "synapses": syn, "macs": syn * t, "steps": t,
+                "membrane_updates": self.n_hidden * t}
 
-    def hidden_activations(self):
+    def hidden_states(self):
         return None if self._cache is None else self._cache[1]
+
+    def effective_macs(self):
+        xs, hs = self._cached()
+        # input products at every step; recurrent products from h_0 = 0 (none) and h_1..h_{T-1}
+        return (_effective(xs, self.params["Wx"])
+                + _effective(hs[:-1].reshape(-1, self.n_hidden), self.params["Wh"]))
 
     def __repr__(self):
         return (f"RNN({self.n_in}, {self.n_hidden}, return_sequences={self.return_sequences}, "
@@ -670,6 +709,12 @@ class Sequential(Layer):
             self.decay_mask[start:stop] = 0.0 if k == "b" else 1.0
             start = stop
 
+    def __setstate__(self, state):
+        # a copy (deepcopy, pickle) copies every parameter view on its own: re-link them to
+        # one flat buffer (a fresh, writable one) so the optimiser's updates reach the layers
+        self.__dict__.update(state)
+        self._pack()
+
     def forward(self, x):
         for layer in self.layers:
             x = layer.forward(x)
@@ -699,7 +744,8 @@ class Sequential(Layer):
 
     def describe(self, input_shape):
         rows = self.summary(input_shape)
-        out = {key: sum(r[key] for r in rows) for key in ("neurons", "synapses", "macs", "steps")}
+        keys = ("neurons", "synapses", "macs", "steps", "membrane_updates")
+        out = {key: sum(r[key] for r in rows) for key in keys}
         out["output_shape"] = rows[-1]["output_shape"]
         return out
 

@@ -1,57 +1,27 @@
-"""The essay's MLP (sigmoid + MSE, full-batch GD) as a correct preset, and what its bug does.
+"""The essay's MLP (sigmoid + MSE, full-batch GD) as a correct preset, and its errors apart.
 
 The essay's listing multiplies the hidden delta by ``1 - A2`` (the sigmoid derivative is
 ``A2 (1 - A2)``) and uses ``A3 - y`` as the output delta (dropping the output sigmoid's derivative
-from the MSE gradient). Reproduced here with two layer subclasses, trained side by side with the
-correct network from the same initial weights.
+from the MSE gradient). :func:`ann.presets.train_essay_network` trains the essay's network with
+either error alone, both, or neither; ``benchmarks/essay_errors.py`` sweeps the learning rate and
+``docs/ann.md`` holds its table. These tests pin what it found: the wrong hidden derivative does
+the damage, the dropped output derivative alone does not.
 """
 
 import numpy as np
 import pytest
 
 from ann import gradcheck
-from ann.layers import Dense, Sequential, Sigmoid
 from ann.losses import MeanSquaredError
-from ann.optimizers import SGD
-from ann.presets import ESSAY_MLP_DEFAULTS, essay_mlp
-
-XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-XOR_Y = np.array([0, 1, 1, 0])
-
-
-class EssayHiddenSigmoid(Sigmoid):
-    """The essay's hidden-layer derivative: ``1 - a``."""
-
-    @staticmethod
-    def _grad(x, y, dy):
-        return dy * (1 - y)
-
-
-class EssayOutputSigmoid(Sigmoid):
-    """The essay's output delta ``A3 - y``: the sigmoid derivative dropped."""
-
-    @staticmethod
-    def _grad(x, y, dy):
-        return dy
-
-
-def train_xor(essay_bug: bool, seed: int, epochs=2000, learning_rate=2.0, hidden=4):
-    """Full-batch GD on XOR with one-hot MSE from the essay's ``randn`` weights and zero biases;
-    returns (loss per epoch, final accuracy)."""
-    rng = np.random.default_rng(seed)
-    f64 = np.float64
-    hidden_act = EssayHiddenSigmoid if essay_bug else Sigmoid
-    out_act = EssayOutputSigmoid if essay_bug else Sigmoid
-    net = Sequential([Dense(2, hidden, rng=rng, init="normal", dtype=f64), hidden_act(dtype=f64),
-                      Dense(hidden, 2, rng=rng, init="normal", dtype=f64), out_act(dtype=f64)])
-    loss, opt, target = MeanSquaredError(), SGD(learning_rate), np.eye(2)[XOR_Y]
-    curve = []
-    for _ in range(epochs):
-        curve.append(loss.forward(net.forward(XOR_X), target))
-        net.backward(loss.backward(), input_grad=False)
-        opt.step({"w": net.flat_params}, {"w": net.flat_grads})
-    accuracy = float(np.mean(net.forward(XOR_X).argmax(axis=1) == XOR_Y))
-    return np.array(curve), accuracy
+from ann.presets import (
+    ESSAY_MLP_DEFAULTS,
+    XOR_X,
+    XOR_Y,
+    essay_gradients,
+    essay_init,
+    essay_mlp,
+    train_essay_network,
+)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -84,20 +54,84 @@ def test_essay_preset_is_what_the_essay_describes(capsys):
     assert max(errors.values()) < 1e-5
 
 
-def test_the_essays_derivative_is_not_the_gradient():
-    rng = np.random.default_rng(0)
-    net = Sequential([Dense(2, 4, rng=rng, dtype=np.float64), EssayHiddenSigmoid(dtype=np.float64),
-                      Dense(4, 2, rng=rng, dtype=np.float64), EssayOutputSigmoid(dtype=np.float64)])
-    errors = gradcheck.check_network(net, MeanSquaredError(), XOR_X, np.eye(2)[XOR_Y])
-    assert errors["0.W"] > 0.1 and errors["2.W"] > 0.1
+def _numeric_gradients(params, X, Y):
+    def loss():
+        return essay_gradients(params, X, Y)[0]
+
+    return {k: gradcheck.numerical_gradient(loss, params[k]) for k in params}
 
 
-@pytest.mark.parametrize("learning_rate", [10.0, 2.0])
-def test_the_correct_gradient_learns_xor_where_the_essays_does_worse(learning_rate):
-    # same initial weights (seeds 0-9), same learning rate, 2000 full-batch epochs
-    correct = [train_xor(False, seed, learning_rate=learning_rate) for seed in range(10)]
-    buggy = [train_xor(True, seed, learning_rate=learning_rate) for seed in range(10)]
-    assert all(acc == 1.0 for _, acc in correct)
-    assert np.mean([c[-1] for c, _ in correct]) < 0.01
-    assert np.mean([c[-1] for c, _ in buggy]) > 10 * np.mean([c[-1] for c, _ in correct])
-    assert sum(acc == 1.0 for _, acc in buggy) < 10
+def test_only_the_correct_backward_pass_is_the_gradient():
+    params = essay_init(2, 4, 2, seed=0)
+    Y = np.eye(2)[XOR_Y]
+    numeric = _numeric_gradients(params, XOR_X, Y)
+    errors = {}
+    for gradient in ("correct", "hidden", "output", "both"):
+        _, grads = essay_gradients(params, XOR_X, Y, gradient)
+        errors[gradient] = {k: gradcheck.relative_error(grads[k], numeric[k]) for k in grads}
+    assert max(errors["correct"].values()) < 1e-6
+    # the hidden error leaves the output layer's gradient right and spoils the first layer's
+    assert errors["hidden"]["W2"] < 1e-6 and errors["hidden"]["W1"] > 0.1
+    # the output error spoils both layers (the hidden delta is built from the output one)
+    assert errors["output"]["W2"] > 0.1 and errors["output"]["W1"] > 0.1
+    assert errors["both"]["W1"] > 0.1
+
+
+def test_the_essay_network_matches_the_layer_library_with_the_correct_gradient():
+    # same randn weights, same MSE, same full-batch SGD: the layer library's network
+    model = essay_mlp(hidden_layer_sizes=(4,), epochs=200, learning_rate=2.0, dtype="float64",
+                      random_state=3).fit(XOR_X, XOR_Y)
+    run = train_essay_network(gradient="correct", learning_rate=2.0, seed=3, epochs=200)
+    np.testing.assert_allclose(run.losses, [r["loss"] for r in model.history_], rtol=1e-9)
+
+
+def _solved(gradient, learning_rate, seeds, epochs=2000):
+    return sum(train_essay_network(gradient=gradient, learning_rate=learning_rate, seed=s,
+                                   epochs=epochs).solved for s in seeds)
+
+
+def test_the_hidden_derivative_does_the_damage():
+    # benchmarks/essay_errors.py, lr 10 (the preset's): 10/10, 0/10, 10/10, 0/10
+    solved = {g: _solved(g, 10.0, range(10)) for g in ("correct", "hidden", "output", "both")}
+    assert solved == {"correct": 10, "hidden": 0, "output": 10, "both": 0}
+    # and at a smaller rate the output error alone still learns, the hidden one does not
+    assert _solved("output", 1.0, range(5)) == 5
+    assert _solved("hidden", 1.0, range(5)) == 0
+
+
+def test_the_output_error_alone_is_the_cross_entropy_step_and_converges_faster():
+    # A3 - y is the exact dL/dZ3 of sigmoid + cross-entropy: without the A3 (1 - A3) factor the
+    # saturated outputs keep learning, so its final MSE is far below the correct MSE gradient's
+    for seed in range(3):
+        correct = train_essay_network(gradient="correct", learning_rate=2.0, seed=seed)
+        output = train_essay_network(gradient="output", learning_rate=2.0, seed=seed)
+        assert output.solved and correct.solved
+        assert output.final_loss < correct.final_loss / 10
+
+
+def test_the_wrong_hidden_derivative_makes_training_chaotic():
+    # initial weights changed by a relative 1e-12: the gradient settles the same way, the
+    # essay's hidden update ends somewhere else (hence seed counts that move with rounding)
+    def change(gradient, seed):
+        kw = {"gradient": gradient, "learning_rate": 5.0, "epochs": 500}
+        init = {k: v * (1 + 1e-12) for k, v in essay_init(2, 4, 2, seed).items()}
+        a = train_essay_network(seed=seed, **kw)
+        return abs(a.final_loss - train_essay_network(init=init, **kw).final_loss)
+
+    assert max(change("correct", s) for s in range(5)) < 1e-9
+    assert max(change("hidden", s) for s in range(5)) > 1e-3
+
+
+def test_train_essay_network_is_seeded_and_checks_its_arguments():
+    a = train_essay_network(gradient="both", learning_rate=2.0, seed=4, epochs=300)
+    b = train_essay_network(gradient="both", learning_rate=2.0, seed=4, epochs=300)
+    np.testing.assert_array_equal(a.losses, b.losses)
+    assert a.losses.shape == (300,)
+    with pytest.raises(ValueError, match="gradient must be one of"):
+        train_essay_network(gradient="wrong")
+    with pytest.raises(ValueError, match="learning_rate"):
+        train_essay_network(learning_rate=0.0)
+    with pytest.raises(ValueError, match="epochs"):
+        train_essay_network(epochs=0)
+    with pytest.raises(ValueError, match="init must hold"):
+        train_essay_network(init={"W1": np.zeros((2, 3))})

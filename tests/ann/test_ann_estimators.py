@@ -128,45 +128,6 @@ def test_partial_fit_learns_online_and_continues_history(digits):
         MLPClassifier((4,)).partial_fit(XS[:3], [1, 1, 1])
 
 
-def test_cost_counts_the_mlp_exactly():
-    model = MLPClassifier((128,), epochs=1, random_state=0).fit(XS[:, :8].repeat(8, 1), YS)
-    cost = model.cost()
-    assert set(cost) == {"neurons", "synapses", "params", "memory_bytes", "macs", "synops",
-                         "neuron_updates", "timesteps", "sequential_depth", "parallel_width",
-                         "activity", "update_locality", "train_samples", "epochs",
-                         "labels_used"}
-    assert cost["neurons"] == 128 + 3
-    assert cost["synapses"] == cost["macs"] == 64 * 128 + 128 * 3
-    assert cost["params"] == 64 * 128 + 128 + 128 * 3 + 3
-    assert cost["memory_bytes"] == 4 * cost["params"]
-    assert cost["sequential_depth"] == 2 and cost["parallel_width"] == 128
-    assert cost["timesteps"] == 1 and cost["update_locality"] == "global"
-    assert cost["synops"] is None and cost["neuron_updates"] is None
-    assert cost["activity"] is None
-    assert (cost["train_samples"], cost["labels_used"], cost["epochs"]) == (40, 40, 1)
-    X = XS[:, :8].repeat(8, 1)
-    hidden = np.maximum(X.astype(np.float32) @ model.coefs_[0] + model.intercepts_[0], 0)
-    assert model.cost(X)["activity"] == pytest.approx(np.count_nonzero(hidden) / hidden.size)
-
-
-def test_cost_of_cnn_and_rnn():
-    cnn = CNNClassifier((8, 8), channels=(8,), epochs=1, random_state=0)
-    cnn.fit(XS.repeat(4, 1), YS)
-    c = cnn.cost(XS.repeat(4, 1))
-    assert c["neurons"] == 8 * 64 + 3
-    assert c["synapses"] == 8 * 9 + 128 * 3
-    assert c["macs"] == 8 * 9 * 64 + 128 * 3
-    assert c["parallel_width"] == 512 and c["sequential_depth"] == 2
-    assert 0 < c["activity"] <= 1
-    rnn = RNNClassifier((4, 4), n_hidden=6, epochs=1, random_state=0).fit(XS, YS)
-    r = rnn.cost(XS)
-    assert r["timesteps"] == 4 and r["sequential_depth"] == 4 + 1
-    assert r["synapses"] == 4 * 6 + 6 * 6 + 6 * 3
-    assert r["macs"] == 4 * (4 * 6 + 6 * 6) + 6 * 3
-    assert r["neurons"] == 6 + 3
-    assert 0 < r["activity"] <= 1
-
-
 def test_verbose_shows_a_tqdm_bar_and_the_essay_style_log(capsys):
     MLPClassifier((4,), epochs=4, verbose=True, log_every=2, random_state=0).fit(XS, YS)
     err = capsys.readouterr()
@@ -195,3 +156,68 @@ def test_importing_ann_pulls_in_no_heavy_or_sibling_packages():
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ""
+
+
+# -- unlabelled samples (y == -1) ---------------------------------------------------------------
+def test_unlabelled_rows_are_skipped_exactly():
+    y = YS.copy()
+    y[::4] = -1
+    labelled = y != -1
+    semi = MLPClassifier((8,), epochs=3, random_state=0).fit(XS, y)
+    sup = MLPClassifier((8,), epochs=3, random_state=0).fit(XS[labelled], y[labelled])
+    np.testing.assert_array_equal(semi.network_.flat_params, sup.network_.flat_params)
+    np.testing.assert_array_equal(semi.classes_, [0, 1, 2])
+    assert semi.history_[-1]["samples_seen"] == 3 * labelled.sum()
+    cost = semi.cost()
+    assert cost["labels_used"] == labelled.sum() and cost["train_samples"] == 3 * labelled.sum()
+    # partial_fit skips them too
+    semi.partial_fit(XS, y)
+    sup.partial_fit(XS[labelled], y[labelled])
+    np.testing.assert_array_equal(semi.network_.flat_params, sup.network_.flat_params)
+
+
+def test_too_few_labelled_classes_is_an_error_naming_the_fix():
+    y = np.where(YS == 0, 0, -1)
+    with pytest.raises(ValueError, match=r"only one class \(0\).*unlabelled.*two or more"):
+        MLPClassifier((4,), epochs=1).fit(XS, y)
+    with pytest.raises(ValueError, match="no labelled samples"):
+        MLPClassifier((4,), epochs=1).fit(XS, np.full(len(XS), -1))
+    model = MLPClassifier((4,), epochs=1, random_state=0).fit(XS, YS)
+    with pytest.raises(ValueError, match="no labelled samples"):
+        model.partial_fit(XS, np.full(len(XS), -1))
+    with pytest.raises(ValueError, match="classes must not contain -1"):
+        MLPClassifier((4,)).partial_fit(XS, YS, classes=[-1, 0, 1, 2])
+
+
+# -- threads -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", list(MODELS))
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_threads_used_is_what_blas_ran_with(kind, n_threads):
+    import os
+
+    if n_threads > (os.cpu_count() or 1):
+        pytest.skip("needs 2 cores")
+    model = MODELS[kind](n_threads=n_threads, random_state=0).fit(XS, YS)
+    assert model.threads_used_ == n_threads
+    for method in (model.predict, model.predict_proba, model.cost):
+        del model.threads_used_
+        method(XS)
+        assert model.threads_used_ == n_threads
+
+
+def test_n_threads_is_the_one_control_inside_a_callers_limit():
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("needs 2 cores")
+    model = MLPClassifier((8,), epochs=1, random_state=0).fit(XS, YS)
+    with threadpool_limits(limits=2, user_api="blas"):
+        model.set_params(n_threads=None).predict(XS)  # None: the caller's setting
+        assert model.threads_used_ == 2
+        model.set_params(n_threads=1).predict(XS)  # an int: that many, whatever the caller set
+        assert model.threads_used_ == 1
+    with threadpool_limits(limits=1, user_api="blas"):
+        model.set_params(n_threads=2).predict(XS)
+        assert model.threads_used_ == 2

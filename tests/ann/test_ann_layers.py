@@ -161,7 +161,7 @@ def test_sequential_parameters_are_views_into_one_flat_buffer():
     rows = net.summary((3,))
     assert [r["neurons"] for r in rows] == [4, 0, 2, 0]
     assert net.describe((3,)) == {"neurons": 6, "synapses": 20, "macs": 20, "steps": 2,
-                                  "output_shape": (2,)}
+                                  "membrane_updates": 0, "output_shape": (2,)}
 
 
 def test_optimisers_follow_their_update_rules():

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from ann import CNNClassifier, MLPClassifier, RNNClassifier
 
@@ -20,11 +21,15 @@ BAD_X = [
     ("3-D", X.reshape(12, 4, 4), ValueError, r"X must be 2-D.*reshape"),
     ("NaN", with_value(0, np.nan), ValueError, "X contains NaN or infinity"),
     ("inf", with_value(3, np.inf), ValueError, "X contains NaN or infinity"),
-    ("empty", np.empty((0, 16)), ValueError, "X is empty"),
-    ("no features", np.empty((12, 0)), ValueError, "X is empty"),
+    ("empty", np.empty((0, 16)), ValueError, r"X is empty: 0 sample\(s\)"),
+    ("no features", np.empty((12, 0)), ValueError,
+     r"0 feature\(s\) \(shape=\(12, 0\)\) while a minimum of 1 is required"),
     ("strings", np.full((12, 16), "a"), TypeError, "X must contain numbers"),
-    ("objects", np.array([[None] * 16] * 12), TypeError, "X must contain numbers"),
+    ("objects", np.array([[{"a": 1}] * 16] * 12), TypeError, "X must contain numbers"),
+    ("None in objects", np.array([[None] * 16] * 12), ValueError, "NaN"),
+    ("complex", X + 1j, ValueError, "Complex data not supported"),
     ("None", None, TypeError, "X must be an array"),
+    ("sparse", sparse.csr_matrix(X), TypeError, r"sparse.*toarray\(\)"),
 ]
 
 
@@ -35,13 +40,15 @@ def test_bad_X_in_fit(case, bad, err, msg):
 
 
 BAD_Y = [
-    ("floats", Y + 0.5, TypeError, "y must contain integer class labels"),
-    ("strings", np.array(["a", "b", "c"] * 4), TypeError, "y must contain integer class labels"),
-    ("single class", np.zeros(12, int), ValueError, "single class.*at least two classes"),
+    ("floats", Y + 0.5, TypeError, "Unknown label type: y must contain integer"),
+    ("mixed objects", np.array([1, "b", 2.5] * 4, dtype=object), TypeError,
+     "Unknown label type"),
+    ("single class", np.zeros(12, int), ValueError, "only one class.*at least two classes"),
     ("2-D", Y[:, None], ValueError, r"y must be 1-D.*ravel"),
     ("short", Y[:5], ValueError, r"X and y have different lengths \(12 vs 5\)"),
     ("empty", np.array([], int), ValueError, "y is empty"),
-    ("NaN", np.where(Y == 0, np.nan, Y), TypeError, "integer class labels"),
+    ("NaN", np.where(Y == 0, np.nan, Y), TypeError, "Unknown label type.*NaN"),
+    ("None", None, ValueError, "requires y to be passed, but the target y is None"),
 ]
 
 
@@ -54,6 +61,18 @@ def test_bad_y_in_fit(case, bad, err, msg):
 def test_whole_number_float_labels_are_accepted():
     model = MLPClassifier((4,), epochs=1, random_state=0).fit(X, Y.astype(float))
     assert model.classes_.dtype.kind == "i"
+
+
+@pytest.mark.parametrize("labels", [np.array(["a", "b", "c"]), np.array(["a", "b", "c"], object)])
+def test_string_labels_are_classes(labels, tmp_path):
+    y = labels[Y]
+    model = MLPClassifier((4,), epochs=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(model.classes_, ["a", "b", "c"])
+    assert set(model.predict(X)) <= {"a", "b", "c"}
+    model.save(tmp_path / "m.npz")  # a str array, saved without pickle
+    import ann
+
+    np.testing.assert_array_equal(ann.load(tmp_path / "m.npz").predict(X), model.predict(X))
 
 
 BAD_PARAMS = [
@@ -85,9 +104,51 @@ def test_bad_hyper_parameters_are_reported_at_fit(params, err, msg):
         model.fit(X, Y)
 
 
+PARAM_CASES = [
+    (MLPClassifier, {"learning_rate": 0.0}, "learning_rate"),
+    (MLPClassifier, {"learning_rate": "fast"}, "learning_rate"),
+    (MLPClassifier, {"hidden_layer_sizes": (10, 0)}, "hidden_layer_sizes"),
+    (MLPClassifier, {"hidden_layer_sizes": "10"}, "hidden_layer_sizes"),
+    (MLPClassifier, {"momentum": 1.0}, "momentum"),
+    (MLPClassifier, {"batch_size": 0}, "batch_size"),
+    (MLPClassifier, {"n_threads": 0}, "n_threads"),
+    (MLPClassifier, {"dtype": "float16"}, "dtype"),
+    (MLPClassifier, {"random_state": -1}, "random_state"),
+    (MLPClassifier, {"loss": "cross_entropy", "output_activation": "sigmoid"}, "loss"),
+    (CNNClassifier, {"channels": ()}, "channels"),
+    (CNNClassifier, {"image_shape": (8, 0)}, "image_shape"),
+    (CNNClassifier, {"pool_size": 0}, "pool_size"),
+    (RNNClassifier, {"n_hidden": 2.5}, "n_hidden"),
+    (RNNClassifier, {"sequence_shape": (8,)}, "sequence_shape"),
+]
+
+
+@pytest.mark.parametrize(("cls", "params", "param"), PARAM_CASES,
+                         ids=[f"{c.__name__}-{p}" for c, p, _ in PARAM_CASES])
+def test_check_params_names_the_bad_parameter_without_fitting(cls, params, param):
+    from contract import InvalidParameterError
+
+    model = cls(**params)
+    with pytest.raises(InvalidParameterError, match=param) as info:
+        model.check_params()
+    assert info.value.param == param
+    assert "pass" in str(info.value) or "use" in str(info.value)  # the message gives the fix
+    assert not hasattr(model, "network_")
+    with pytest.raises(InvalidParameterError):  # fit runs the same checks first
+        model.fit(X, Y)
+
+
+def test_check_params_accepts_the_defaults_and_returns_self():
+    for cls in (MLPClassifier, CNNClassifier, RNNClassifier):
+        model = cls()
+        assert model.check_params() is model
+    assert MLPClassifier(hidden_layer_sizes=()).check_params().hidden_layer_sizes == ()
+    assert RNNClassifier(sequence_shape=None).check_params().sequence_shape is None
+
+
 def test_predict_with_the_wrong_number_of_features():
     model = MLPClassifier((4,), epochs=1, random_state=0).fit(X, Y)
-    with pytest.raises(ValueError, match="X has 15 features but this model was fitted with 16"):
+    with pytest.raises(ValueError, match="X has 15 features, but MLPClassifier is expecting 16"):
         model.predict(X[:, :15])
     with pytest.raises(ValueError, match="eval_set"):
         MLPClassifier((4,), epochs=1).fit(X, Y, eval_set=(X[:, :3], Y))
