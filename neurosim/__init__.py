@@ -7,7 +7,8 @@ by unsupervised STDP), built from :mod:`neurosim.network` (the network as one se
 simulation), :mod:`neurosim.standalone` (compiled and runtime engines),
 :mod:`neurosim.buildcache` (the cache of compiled builds) and :mod:`neurosim.presentation`
 (presenting samples run after run); :func:`load` reads a saved model and
-:mod:`neurosim.readout` holds the label read-outs.
+:mod:`neurosim.readout` holds the label read-outs. :func:`convert` runs a trained ReLU MLP's
+weights as a rate-coded network of integrate-and-fire neurons (:mod:`neurosim.conversion`).
 """
 
 from neurosim import (
@@ -21,11 +22,14 @@ from neurosim import (
     validation,
 )
 from neurosim.classifier import NotFittedError, STDPClassifier
+from neurosim.conversion import ConvertedNetwork, convert
 from neurosim.io import load
 
 __all__ = [
     "STDPClassifier",
     "NotFittedError",
+    "convert",
+    "ConvertedNetwork",
     "load",
     "params",
     "neurons",
