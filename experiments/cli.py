@@ -1,11 +1,14 @@
 """The ``brain-vs-ann`` command line.
 
-Every sub-command is a thin wrapper over a library call; errors a user can fix (bad names, bad
-config, missing files) exit with status 2 and one line on stderr, never a traceback.
+Every sub-command is a thin wrapper over a library call. Usage and config errors a user can fix
+(bad names, a bad config, a missing run directory) exit with status 2 and one line on stderr,
+before any job runs; anything else is a bug or an environment problem and exits with status 1
+and its traceback.
 
 Exit status of ``run``: 0 when every job finished; ``100 + n`` when ``n`` jobs failed (capped at
 125; the failed jobs are listed on stderr and in ``runs.csv``); 2 for a usage or config error;
-130 when interrupted. ``validate``: 0 when every check passed, 1 otherwise.
+1 for an internal error; 130 when interrupted. ``validate``: 0 when every check passed, 1
+otherwise.
 """
 
 from __future__ import annotations
@@ -16,13 +19,10 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from experiments.errors import UsageError
 from experiments.tasks import list_tasks, load_task
 
 __all__ = ["main", "build_parser", "UsageError"]
-
-
-class UsageError(Exception):
-    """A mistake the user can fix; printed as one line, exit status 2."""
 
 
 def _version() -> str:
@@ -201,12 +201,16 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         print(f"brain-vs-ann: error: {err}", file=sys.stderr)
         return 2
-    except (ValueError, TypeError, FileNotFoundError) as err:
-        print(f"brain-vs-ann: error: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("brain-vs-ann: interrupted", file=sys.stderr)
         return 130
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+        print("brain-vs-ann: internal error (traceback above); please report it",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

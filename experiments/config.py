@@ -28,13 +28,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from experiments.models import MODEL_KINDS, default_params
+from experiments.errors import UsageError
+from experiments.models import MODEL_KINDS, default_params, make_estimator
 
 __all__ = [
     "Config",
     "ConfigError",
     "ModelSpec",
     "TaskSpec",
+    "TimingSpec",
     "list_presets",
     "load_config",
     "load_preset",
@@ -44,7 +46,7 @@ __all__ = [
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError, ValueError):
     """A configuration mistake; the message is one line naming the key and the fix."""
 
 
@@ -60,16 +62,22 @@ class TaskSpec:
         return dict(self.knobs)
 
 
+#: What a model entry is for: one of the compared models, or a baseline that shows what a
+#: learning rule adds (reports list baselines apart).
+ROLES = ("main", "baseline")
+
+
 @dataclass(frozen=True)
 class ModelSpec:
-    """One model entry: estimator ``kind``, the ``sizes`` to sweep, fixed ``params``, and the
-    task keys it runs on (``tasks``; empty = every task)."""
+    """One model entry: estimator ``kind``, the ``sizes`` to sweep, fixed ``params``, the task
+    keys it runs on (``tasks``; empty = every task) and its ``role`` (:data:`ROLES`)."""
 
     key: str
     kind: str
     sizes: tuple[int, ...]
     params: tuple[tuple[str, Any], ...] = ()
     tasks: tuple[str, ...] = ()
+    role: str = "main"
 
     @property
     def family(self) -> str:
@@ -77,6 +85,39 @@ class ModelSpec:
 
     def params_dict(self) -> dict[str, Any]:
         return dict(self.params)
+
+
+@dataclass(frozen=True)
+class TimingSpec:
+    """The timing phase: which trained models are timed alone after every job, and how.
+
+    Attributes
+    ----------
+    tasks, models : tuple of str
+        Task and model keys whose jobs are timed (first seed only).
+    sizes : tuple of (str, tuple of int)
+        Per model key, the sizes timed (a model not listed: all its sizes).
+    threads : tuple of int
+        Thread counts each model is timed at (BLAS threads for an ANN, OpenMP threads of the
+        compiled simulation for a spiking network).
+    repeats : int
+        Repeats of every measurement (>= 5: medians and quartiles are reported).
+    seed : int or None
+        The seed whose jobs are timed (the config's first).
+    """
+
+    tasks: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    sizes: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    threads: tuple[int, ...] = (1,)
+    repeats: int = 5
+    seed: int | None = None
+
+    def selects(self, task: str, model: str, size: int, seed: int) -> bool:
+        """Whether the job (task, model, size, seed) is timed."""
+        only = dict(self.sizes).get(model)
+        return (task in self.tasks and model in self.models and seed == self.seed
+                and (only is None or size in only))
 
 
 @dataclass(frozen=True)
@@ -102,14 +143,8 @@ class Config:
         Label budgets per class for label efficiency; 0 means "all labels".
     anytime_ms : tuple of float
         Presentation-time cut-offs (ms) for the spiking model's anytime accuracy.
-    thread_tasks : tuple of str
-        Task keys on which inference is timed at each of ``thread_counts``.
-    thread_counts : tuple of int
-        Thread counts for the inference timing (e.g. ``(1, 2)``).
-    thread_sizes : str
-        ``"smallest"`` or ``"all"``: which model sizes get the thread timing.
-    thread_samples : int
-        Test samples each thread timing predicts (0: the whole test set).
+    timing : TimingSpec
+        The timing phase (empty: none).
     eval_samples : int
         Test samples scored at each learning-curve checkpoint (0: the whole test set).
     """
@@ -123,10 +158,7 @@ class Config:
     label_tasks: tuple[str, ...] = ()
     labels_per_class: tuple[int, ...] = ()
     anytime_ms: tuple[float, ...] = ()
-    thread_tasks: tuple[str, ...] = ()
-    thread_counts: tuple[int, ...] = ()
-    thread_sizes: str = "smallest"
-    thread_samples: int = 100
+    timing: TimingSpec = field(default_factory=TimingSpec)
     eval_samples: int = 0
     resolved: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -189,6 +221,39 @@ def _merge(base: dict, over: Mapping, path: str = "") -> dict:
     return out
 
 
+def _prune_references(merged: dict, user: Mapping) -> dict:
+    """Drop the base preset's references to tasks or models the user file left out.
+
+    A user file that lists its own ``[tasks]`` or ``[models]`` runs only those; the preset's
+    ``[label_efficiency]`` and ``[timing]`` tables may still name the others. Where the user
+    file does not restate such a table, its references to entries that no longer run are
+    dropped (a reference the user writes is checked, and a wrong one is an error).
+    """
+    tasks, models = set(merged.get("tasks", {})), set(merged.get("models", {}))
+    for table, key, valid in (("label_efficiency", "tasks", tasks), ("timing", "tasks", tasks),
+                              ("timing", "models", models)):
+        section = merged.get(table)
+        if table in user or not isinstance(section, dict) or not isinstance(
+                section.get(key), list):
+            continue
+        kept = [v for v in section[key] if v in valid]
+        if kept:
+            section[key] = kept
+        else:
+            section.pop(key)
+    timing = merged.get("timing")
+    if "timing" not in user and isinstance(timing, dict) and isinstance(timing.get("sizes"),
+                                                                        dict):
+        sizes = {}
+        for k, listed in timing["sizes"].items():
+            own = merged["models"].get(k, {}).get("sizes", []) if k in models else []
+            kept = [v for v in listed if v in own] if isinstance(listed, list) else listed
+            if k in timing.get("models", models) and kept:
+                sizes[k] = kept
+        timing["sizes"] = sizes
+    return merged
+
+
 def load_preset(name: str) -> Config:
     """Load and validate the shipped preset ``name``.
 
@@ -225,7 +290,7 @@ def load_config(path: str | Path) -> Config:
     else:
         if not isinstance(base, str):
             raise ConfigError("config key 'base' must be a preset name string or 'none'")
-        merged = _merge(_raw_preset(base), raw)
+        merged = _prune_references(_merge(_raw_preset(base), raw), raw)
     if "name" not in raw:  # named after the file (made a valid folder name)
         merged["name"] = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem).lstrip(".-")[:64] or "run"
     return parse_config(merged, where=f"config file {str(path)!r}")
@@ -236,7 +301,7 @@ def load_config(path: str | Path) -> Config:
 # ------------------------------------------------------------------------------------------------
 
 _TOP = {"name", "description", "seeds", "threads", "tasks", "models", "label_efficiency",
-        "anytime", "thread_timing", "eval_samples"}
+        "anytime", "timing", "eval_samples"}
 
 
 def _fail(key: str, problem: str, fix: str) -> None:
@@ -308,44 +373,22 @@ def _task_specs(raw, where) -> tuple[TaskSpec, ...]:
     return tuple(specs)
 
 
-def _check_param_type(key: str, value, default) -> None:
-    if isinstance(default, bool):
-        ok = isinstance(value, bool)
-        want = "true or false"
-    elif _is_int(default):
-        ok = _is_int(value)
-        want = "an integer"
-    elif isinstance(default, float):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        want = "a number"
-    elif isinstance(default, str):
-        ok = isinstance(value, str)
-        want = "a string"
-    elif isinstance(default, (tuple, list)):
-        ok = isinstance(value, list)
-        want = "a list"
-    else:  # None or other: accept any scalar TOML value
-        ok = not isinstance(value, Mapping)
-        want = "a scalar or list"
-    if not ok:
-        _fail(key, f"must be {want} (default {default!r}), got {value!r}",
-              f"write e.g. {key.split('.')[-1]} = {_toml_repr(default)}")
-    if isinstance(value, float) and value != value:
-        _fail(key, "is NaN", "give a finite number")
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0 and (
-        isinstance(default, (int, float)) and not isinstance(default, bool) and default >= 0
-    ):
-        _fail(key, f"is {value!r}, negative", "give a value >= 0")
+def _check_model_params(key: str, kind: str, sizes: tuple[int, ...], params: dict) -> None:
+    """Validate the entry's parameters with the estimator's own ``check_params`` at every size,
+    so that a wrong type or value fails here, naming the key, before any job runs."""
+    from contract import InvalidParameterError
 
-
-def _toml_repr(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return f'"{v}"'
-    if isinstance(v, tuple):
-        return repr(list(v))
-    return repr(v)
+    for size in sizes:
+        try:
+            est = make_estimator(kind, size, params, 0)
+            est.check_params()
+        except InvalidParameterError as err:
+            where = f"models.{key}.{err.param}" if err.param in params else f"models.{key}"
+            if err.param == MODEL_KINDS[kind].size_param:
+                where = f"models.{key}.sizes"
+            _fail(where, f"is invalid for {kind!r}: {err}", "see the estimator's docstring")
+        except (TypeError, ValueError) as err:  # a constructor that validates on its own
+            _fail(f"models.{key}", f"is invalid for {kind!r}: {err}", "fix the parameters")
 
 
 def _model_specs(raw, task_keys) -> tuple[ModelSpec, ...]:
@@ -364,19 +407,23 @@ def _model_specs(raw, task_keys) -> tuple[ModelSpec, ...]:
             _fail(f"models.{key}.kind", f"is {kind!r}, not a known model kind",
                   f"choose one of: {', '.join(MODEL_KINDS)}")
         mk = MODEL_KINDS[kind]
-        sizes = _int_list(table.pop("sizes", None), f"models.{key}.sizes", 1, mk.size_example)
+        sizes = _int_list(table.pop("sizes", None), f"models.{key}.sizes", mk.min_size,
+                          mk.size_example)
         only = _task_refs(table.pop("tasks", None), f"models.{key}.tasks", task_keys, ())
+        role = _str(table.pop("role", None), f"models.{key}.role", "main")
+        if role not in ROLES:
+            _fail(f"models.{key}.role", f"is {role!r}", f"use one of: {', '.join(ROLES)}")
         defaults = default_params(kind)
         allowed = set(defaults) - {mk.size_param, "random_state"}
         extra = sorted(set(table) - allowed)
         if extra:
             _fail(f"models.{key}.{extra[0]}", f"is not a parameter of {kind!r}",
-                  f"remove it or use one of: kind, sizes, tasks, {', '.join(sorted(allowed))}")
-        for name, value in table.items():
-            _check_param_type(f"models.{key}.{name}", value, defaults[name])
-        params = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
-                              for k, v in table.items()))
-        specs.append(ModelSpec(key=key, kind=kind, sizes=sizes, params=params, tasks=only))
+                  f"remove it or use one of: kind, sizes, tasks, role, "
+                  f"{', '.join(sorted(allowed))}")
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+        _check_model_params(key, kind, sizes, params)
+        specs.append(ModelSpec(key=key, kind=kind, sizes=sizes, params=tuple(sorted(
+            params.items())), tasks=only, role=role))
     return tuple(specs)
 
 
@@ -390,6 +437,51 @@ def _task_refs(raw, key, task_keys, default) -> tuple[str, ...]:
         _fail(key, f"names {bad[0]!r}, which is not under [tasks]",
               f"use one of: {', '.join(task_keys)}")
     return tuple(raw)
+
+
+def _timing_spec(tt, task_keys, models, seeds) -> TimingSpec:
+    if not isinstance(tt, Mapping):
+        _fail("timing", "must be a table", "write [timing]")
+    if not tt:
+        return TimingSpec()
+    _unknown(tt, {"tasks", "models", "sizes", "threads", "repeats"}, "timing.")
+    tasks = _task_refs(tt.get("tasks"), "timing.tasks", task_keys, tuple(task_keys[:1]))
+    model_keys = [m.key for m in models]
+    raw_models = tt.get("models")
+    if raw_models is None:
+        chosen = tuple(m.key for m in models if m.role == "main")
+    else:
+        if not isinstance(raw_models, list) or not all(isinstance(v, str) for v in raw_models):
+            _fail("timing.models", f"must be a list of model names, got {raw_models!r}",
+                  'write e.g. models = ["snn", "ann"]')
+        bad = [v for v in raw_models if v not in model_keys]
+        if bad:
+            _fail("timing.models", f"names {bad[0]!r}, which is not under [models]",
+                  f"use one of: {', '.join(model_keys)}")
+        chosen = tuple(raw_models)
+    raw_sizes = tt.get("sizes", {})
+    if not isinstance(raw_sizes, Mapping):
+        _fail("timing.sizes", f"must be a table of model -> sizes, got {raw_sizes!r}",
+              "write e.g. sizes = { snn = [100] }")
+    sizes = []
+    for key, value in raw_sizes.items():
+        spec = next((m for m in models if m.key == key), None)
+        if spec is None or key not in chosen:
+            _fail(f"timing.sizes.{key}", "names a model that is not timed",
+                  f"use one of: {', '.join(chosen)}")
+        listed = _int_list(value, f"timing.sizes.{key}", 0, "[100]")
+        missing = [v for v in listed if v not in spec.sizes]
+        if missing:
+            _fail(f"timing.sizes.{key}", f"has {missing[0]}, not among models.{key}.sizes",
+                  f"use some of: {list(spec.sizes)}")
+        sizes.append((key, listed))
+    threads = _int_list(tt.get("threads", [1]), "timing.threads", 1, "[1, 2]")
+    repeats = tt.get("repeats", 5)
+    if not _is_int(repeats) or repeats < 5:
+        _fail("timing.repeats", f"is {repeats!r}", "give an integer >= 5 (medians and "
+              "quartiles need repeats)")
+    return TimingSpec(tasks=tasks, models=chosen, sizes=tuple(sizes), threads=threads,
+                      repeats=repeats, seed=seeds[0])
 
 
 def parse_config(raw: Mapping, *, where: str = "config") -> Config:
@@ -450,8 +542,8 @@ def parse_config(raw: Mapping, *, where: str = "config") -> Config:
         _fail("anytime.times_ms", "has a value <= 0", "use positive times in ms")
     if list(times) != sorted(set(times)):
         _fail("anytime.times_ms", "must be strictly increasing", "sort them and drop repeats")
-    for m in models:
-        if m.family == "snn" and times:
+    for m in models:  # a model with a presentation time answers within it
+        if times:
             pres = m.params_dict().get("presentation_ms", default_params(m.kind).get(
                 "presentation_ms"))
             if isinstance(pres, (int, float)) and max(times) > pres:
@@ -459,21 +551,7 @@ def parse_config(raw: Mapping, *, where: str = "config") -> Config:
                       f"models.{m.key}.presentation_ms = {pres}",
                       "keep every time <= the presentation time")
 
-    tt = raw.get("thread_timing", {})
-    if not isinstance(tt, Mapping):
-        _fail("thread_timing", "must be a table", "write [thread_timing]")
-    _unknown(tt, {"tasks", "counts", "sizes", "samples"}, "thread_timing.")
-    thread_samples = tt.get("samples", 100)
-    if not _is_int(thread_samples) or thread_samples < 0:
-        _fail("thread_timing.samples", f"is {thread_samples!r}",
-              "give 0 (whole test set) or a positive integer")
-    thread_counts = _int_list(tt.get("counts", []), "thread_timing.counts", 1, "[1, 2]",
-                              allow_empty=True)
-    thread_tasks = _task_refs(tt.get("tasks"), "thread_timing.tasks", task_keys,
-                              tuple(task_keys[:1]) if thread_counts else ())
-    thread_sizes = _str(tt.get("sizes"), "thread_timing.sizes", "smallest")
-    if thread_sizes not in ("smallest", "all"):
-        _fail("thread_timing.sizes", f"is {thread_sizes!r}", 'use "smallest" or "all"')
+    timing = _timing_spec(raw.get("timing", {}), task_keys, models, seeds)
 
     return Config(
         name=name,
@@ -485,10 +563,7 @@ def parse_config(raw: Mapping, *, where: str = "config") -> Config:
         label_tasks=label_tasks,
         labels_per_class=labels_per_class,
         anytime_ms=tuple(float(t) for t in times),
-        thread_tasks=thread_tasks,
-        thread_counts=thread_counts,
-        thread_sizes=thread_sizes,
-        thread_samples=thread_samples,
+        timing=timing,
         eval_samples=eval_samples,
         resolved=copy.deepcopy(dict(raw)),
     )

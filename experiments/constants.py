@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Reference", "REFERENCES", "BRAINS", "reference", "ENERGY_PJ"]
+__all__ = ["Reference", "REFERENCES", "BRAINS", "reference", "ENERGY_PJ", "DC2015_ACCURACY"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,16 @@ REFERENCES: dict[str, Reference] = {
     for r in [
         Reference(
             "human_neurons", 86.1e9, "neurons", "neurons in the human brain (86.1 +/- 8.1 bn)",
+            "Azevedo et al. 2009, J Comp Neurol 513:532",
+        ),
+        Reference(
+            "cortex_neurons", 16.34e9, "neurons",
+            "neurons in the human cerebral cortex (16.34 +/- 2.17 bn of the brain's 86.1 bn)",
+            "Azevedo et al. 2009, J Comp Neurol 513:532",
+        ),
+        Reference(
+            "cerebellum_neurons", 69.03e9, "neurons",
+            "neurons in the human cerebellum (69.03 +/- 6.65 bn)",
             "Azevedo et al. 2009, J Comp Neurol 513:532",
         ),
         Reference(
@@ -109,14 +119,76 @@ REFERENCES: dict[str, Reference] = {
             "int32_add_pj", 0.1, "pJ", "energy of one 32-bit integer add, 45 nm",
             "Horowitz 2014, ISSCC",
         ),
+        Reference(
+            "sram_read_64b_pj", 10.0, "pJ", "energy of a 64-bit read from an 8 KB SRAM, 45 nm",
+            "Horowitz 2014, ISSCC",
+        ),
+        Reference(
+            "dram_read_64b_pj", 2000.0, "pJ",
+            "energy of a 64-bit DRAM read (1.3-2.6 nJ; 2 nJ used), 45 nm",
+            "Horowitz 2014, ISSCC",
+        ),
+        Reference(
+            "cpu_core_w", 4.4, "W",
+            "power of one server CPU core at full load (an AMD EPYC 7763: 280 W TDP / 64 "
+            "cores); an assumption for 'TDP x time' where RAPL is not readable",
+            "AMD EPYC 7763 product specifications",
+        ),
+        Reference(
+            "k_computer_neurons", 1.73e9, "neurons",
+            "neurons in the largest CPU simulation record often quoted (NEST, K computer)",
+            "RIKEN / Forschungszentrum Juelich press release, Aug 2013; Kunkel et al. 2014, "
+            "Front Neuroinform 8:78",
+        ),
+        Reference(
+            "k_computer_synapses", 10.4e12, "synapses", "synapses in that simulation",
+            "RIKEN / Forschungszentrum Juelich press release, Aug 2013",
+        ),
+        Reference(
+            "k_computer_wall_s", 2400.0, "s",
+            "wall time for 1 s of network activity in that simulation (40 minutes)",
+            "RIKEN / Forschungszentrum Juelich press release, Aug 2013",
+        ),
+        Reference(
+            "k_computer_cores", 82944.0, "processors",
+            "processors (of the K computer) used by that simulation",
+            "RIKEN / Forschungszentrum Juelich press release, Aug 2013",
+        ),
+        Reference(
+            "dc2015_accuracy_100", 0.829, "fraction",
+            "Diehl & Cook 2015, MNIST test accuracy with 100 excitatory neurons",
+            "Diehl & Cook 2015, Front Comput Neurosci 9:99",
+        ),
+        Reference(
+            "dc2015_accuracy_400", 0.870, "fraction",
+            "Diehl & Cook 2015, MNIST test accuracy with 400 excitatory neurons",
+            "Diehl & Cook 2015, Front Comput Neurosci 9:99",
+        ),
+        Reference(
+            "dc2015_accuracy_1600", 0.919, "fraction",
+            "Diehl & Cook 2015, MNIST test accuracy with 1600 excitatory neurons",
+            "Diehl & Cook 2015, Front Comput Neurosci 9:99",
+        ),
+        Reference(
+            "dc2015_accuracy_6400", 0.950, "fraction",
+            "Diehl & Cook 2015, MNIST test accuracy with 6400 excitatory neurons",
+            "Diehl & Cook 2015, Front Comput Neurosci 9:99",
+        ),
     ]
 }
 
-#: Energy per operation used for ``energy_pj_est`` (an estimate, 45 nm): an ANN MAC costs one FP32
-#: multiply-accumulate, an SNN synaptic event one FP32 add (the weight is added to a conductance).
-#: The SNN estimate counts synaptic events only; neuron updates are reported separately and are
-#: not included (a clock-driven neuron update would add several more operations each).
-ENERGY_PJ = {"mac": REFERENCES["fp32_mac_pj"].value, "synop": REFERENCES["fp32_add_pj"].value}
+#: Energy per operation and per memory access (estimates, 45 nm; see :mod:`experiments.energy`):
+#: an effective MAC costs one FP32 multiply-accumulate, an effective AC (a synaptic event) one
+#: FP32 add; a memory access one 64-bit read from a small SRAM or from DRAM.
+ENERGY_PJ = {
+    "mac": REFERENCES["fp32_mac_pj"].value,
+    "ac": REFERENCES["fp32_add_pj"].value,
+    "sram_64b": REFERENCES["sram_read_64b_pj"].value,
+    "dram_64b": REFERENCES["dram_read_64b_pj"].value,
+}
+
+#: Diehl & Cook (2015) MNIST accuracy by excitatory neurons.
+DC2015_ACCURACY = {n: REFERENCES[f"dc2015_accuracy_{n}"].value for n in (100, 400, 1600, 6400)}
 
 #: Nervous systems to place our networks against: ``(label, neurons, synapses or None)``.
 BRAINS: tuple[tuple[str, float, float | None], ...] = (

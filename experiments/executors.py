@@ -4,6 +4,17 @@ Every executor has the same shape: :func:`execute` takes the job payloads (plain
 :func:`experiments.jobs.run_job` on each, and hands every result to ``on_result`` in this process
 as soon as it arrives, so the caller writes it to disk before the next one. Results never depend
 on the executor: each job seeds itself and pins its own thread count.
+
+Running on a Dask cluster (``--executor dask --scheduler tcp://HOST:8786``): every worker needs
+this package installed (``pip install 'brain-vs-ann[dist]'``, same version as the client) and,
+for spiking jobs, a C++ compiler; nothing else. Start the workers as processes, e.g.
+``dask scheduler`` then ``dask worker tcp://HOST:8786 --nthreads 1`` per core (one thread per
+worker: each job pins its own threads). No preload or worker option is needed: before it submits
+a job, the executor registers :class:`experiments.dask_setup.ImportBrian2`, a worker plugin that
+imports Brian2 in each worker's main thread (Brian2 installs a signal handler on import, which
+Python refuses in the worker threads that run tasks). Workers that join later get it too.
+``BRAIN_VS_ANN_CACHE`` is read on the worker: set it in the workers' environment to choose
+where each machine caches its compiled spiking networks.
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
+from experiments.errors import UsageError
 from experiments.jobs import run_job
 
 __all__ = ["EXECUTORS", "execute"]
@@ -71,11 +83,31 @@ def _local(payloads, n_workers, progress, on_result) -> None:
     pool.shutdown(wait=True)
 
 
+def _prepare_workers(client) -> None:
+    """Register the plugin that imports Brian2 in every worker's main thread (running workers
+    run it before this returns; later ones before their first task)."""
+    from experiments.dask_setup import PLUGIN_NAME, ImportBrian2, WorkerSetupError
+
+    try:
+        client.register_plugin(ImportBrian2(), name=PLUGIN_NAME)
+    except WorkerSetupError as err:
+        raise UsageError(str(err)) from None
+    except Exception as err:
+        # A worker without this package cannot unpickle the plugin; the scheduler relays that
+        # as a plain Exception carrying the ModuleNotFoundError's text.
+        if not isinstance(err, ImportError) and "ModuleNotFoundError" not in str(err):
+            raise
+        raise UsageError(
+            f"a Dask worker cannot load brain-vs-ann ({err}); install it on every worker "
+            "(pip install 'brain-vs-ann[dist]')"
+        ) from None
+
+
 def _dask(payloads, n_workers, scheduler, on_result) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise ValueError(
+        raise UsageError(
             "--executor dask needs dask.distributed: pip install 'brain-vs-ann[dist]'"
         ) from None
     cluster = None
@@ -87,10 +119,11 @@ def _dask(payloads, n_workers, scheduler, on_result) -> None:
         try:
             client = Client(scheduler, timeout="10s")
         except OSError as err:
-            raise ValueError(
+            raise UsageError(
                 f"cannot reach the Dask scheduler at {scheduler} ({err}); check --scheduler"
             ) from None
     try:
+        _prepare_workers(client)
         futures = [client.submit(run_job, p, False, pure=False) for p in payloads]
         by_key = {f.key: p for f, p in zip(futures, payloads, strict=True)}
         for fut in as_completed(futures):

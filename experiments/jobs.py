@@ -3,8 +3,14 @@
 A :class:`Job` is plain data (JSON-able through :meth:`Job.to_dict`), so it travels to a worker
 process or a Dask worker unchanged. :func:`run_job` trains one model on one task and returns a
 flat result dict: the metrics row of ``runs.csv`` plus the job's learning curve, label-efficiency
-points, anytime accuracies, thread timings and a few receptive fields. It never raises for a
-failure inside the job: the error is recorded in the result (``status = "failed"``).
+points, anytime accuracies and a few receptive fields. It never raises for a failure inside the
+job: the error is recorded in the result (``status = "failed"``).
+
+Every estimator is driven through the one contract of ``CONTRIBUTING.md`` (``fit`` with an
+evaluation set, ``predict``, ``cost(X)``, ``n_threads``, ``verbose``, ``history_``); optional
+capabilities are used where a model has them, whatever its family: ``predict_at`` (an answer
+at a given time), ``relabel`` (new labels without relearning what was learned without them),
+``input_weights_`` (first-layer weights to draw), ``save`` (for the timing phase).
 """
 
 from __future__ import annotations
@@ -22,34 +28,34 @@ from typing import Any
 
 import numpy as np
 
+from contract import COST_KEYS
 from experiments.config import Config
-from experiments.constants import ENERGY_PJ
+from experiments.energy import energy_pj
 from experiments.models import MODEL_KINDS, make_estimator
 
-__all__ = ["Job", "expand_jobs", "job_id", "run_job", "COST_KEYS", "SCHEMA"]
+__all__ = ["Job", "expand_jobs", "job_id", "run_job", "build_model", "SCHEMA", "MODELS_DIR"]
 
 #: Bump when the meaning of a result changes, so ``--resume`` does not mix old and new results.
-SCHEMA = 1
+SCHEMA = 2
 
-#: Keys of ``estimator.cost(X)`` (CONTRIBUTING's estimator contract, SPEC section 2).
-COST_KEYS = (
-    "neurons", "synapses", "params", "memory_bytes", "macs", "synops", "neuron_updates",
-    "timesteps", "sequential_depth", "parallel_width", "activity", "update_locality",
-    "train_samples", "epochs", "labels_used",
-)
-
-#: Test samples on which ``cost(X)`` measures activity, synaptic events and neuron updates.
+#: Test samples on which ``cost(X)`` measures the per-inference metrics.
 COST_SAMPLES = 200
 #: Receptive fields kept per job for the report's figure.
 N_FIELDS = 16
+#: Folder of a run directory where jobs selected for timing save their fitted model.
+MODELS_DIR = "models"
+#: Most epochs a model trained on few labels gets (see :func:`_label_efficiency`).
+MAX_EPOCHS_FEW_LABELS = 2000
 
 
 @dataclass(frozen=True)
 class Job:
     """One unit of work: train model ``model`` of size ``size`` on task ``task_key`` with ``seed``.
 
-    ``labels_per_class``, ``anytime_ms`` and ``thread_counts`` are empty unless the config asks
-    this job to measure label efficiency, anytime accuracy or thread timings.
+    ``labels_per_class`` and ``anytime_ms`` are empty unless the config asks this job to
+    measure label efficiency or anytime accuracy; ``timing_threads`` is non-empty when the job's
+    model is timed after training (it is then saved, and warmed up at those thread counts so
+    that any compilation happens here, not in the timing phase).
     """
 
     task_key: str
@@ -64,8 +70,7 @@ class Job:
     threads: int = 1
     labels_per_class: tuple[int, ...] = ()
     anytime_ms: tuple[float, ...] = ()
-    thread_counts: tuple[int, ...] = ()
-    thread_samples: int = 0
+    timing_threads: tuple[int, ...] = ()
     eval_samples: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,7 +78,7 @@ class Job:
         d = asdict(self)
         d["task_knobs"] = dict(self.task_knobs)
         d["params"] = {k: list(v) if isinstance(v, tuple) else v for k, v in self.params}
-        for k in ("labels_per_class", "anytime_ms", "thread_counts"):
+        for k in ("labels_per_class", "anytime_ms", "timing_threads"):
             d[k] = list(d[k])
         d["schema"] = SCHEMA
         return d
@@ -89,7 +94,7 @@ class Job:
         d["params"] = tuple(sorted(
             (k, tuple(v) if isinstance(v, list) else v) for k, v in d["params"].items()
         ))
-        for k in ("labels_per_class", "anytime_ms", "thread_counts"):
+        for k in ("labels_per_class", "anytime_ms", "timing_threads"):
             d[k] = tuple(d[k])
         return cls(**d)
 
@@ -112,8 +117,8 @@ def job_id(job: Job) -> str:
 def expand_jobs(cfg: Config) -> list[Job]:
     """Expand ``cfg`` into its jobs: every seed x task x model x size.
 
-    Spiking jobs come first and larger sizes before smaller ones, so a pool starts the longest
-    jobs early. The order does not affect any result.
+    Larger sizes come first, so a pool starts the longest jobs early. The order does not affect
+    any result.
     """
     if not isinstance(cfg, Config):
         raise TypeError(f"cfg must be a Config, got {type(cfg).__name__}")
@@ -123,11 +128,7 @@ def expand_jobs(cfg: Config) -> list[Job]:
             for model in cfg.models:
                 if model.tasks and task.key not in model.tasks:
                     continue
-                smallest = min(model.sizes)
                 for size in model.sizes:
-                    timed = task.key in cfg.thread_tasks and (
-                        cfg.thread_sizes == "all" or size == smallest
-                    )
                     jobs.append(Job(
                         task_key=task.key, task=task.task, task_knobs=task.knobs,
                         model=model.key, kind=model.kind, family=model.family, size=size,
@@ -135,13 +136,12 @@ def expand_jobs(cfg: Config) -> list[Job]:
                         labels_per_class=(
                             cfg.labels_per_class if task.key in cfg.label_tasks else ()
                         ),
-                        anytime_ms=cfg.anytime_ms if model.family == "snn" else (),
-                        thread_counts=cfg.thread_counts if timed else (),
-                        thread_samples=cfg.thread_samples if timed else 0,
+                        anytime_ms=cfg.anytime_ms,
+                        timing_threads=cfg.timing.threads if cfg.timing.selects(
+                            task.key, model.key, size, seed) else (),
                         eval_samples=cfg.eval_samples,
                     ))
-    order = {"snn": 0, "ann": 1}
-    return sorted(jobs, key=lambda j: (order[j.family], -j.size))
+    return sorted(jobs, key=lambda j: -j.size)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -158,12 +158,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _energy_pj(family: str, cost: dict[str, Any]) -> float | None:
-    if family == "ann":
-        return None if cost.get("macs") is None else cost["macs"] * ENERGY_PJ["mac"]
-    return None if cost.get("synops") is None else cost["synops"] * ENERGY_PJ["synop"]
-
-
 def _label_subset(y: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Sorted indices of ``k`` random training samples per class (``k == 0``: all)."""
     if k == 0:
@@ -175,236 +169,149 @@ def _label_subset(y: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray
     return np.sort(np.concatenate(idx))
 
 
-def _time_predict(model, X: np.ndarray, min_s: float = 0.2) -> tuple[float, int]:
-    """Wall seconds per sample of ``model.predict(X)``, repeating fast calls for ``min_s``."""
-    reps, total = 0, 0.0
-    while total < min_s or reps == 0:
-        t0 = time.perf_counter()
-        model.predict(X)
-        total += time.perf_counter() - t0
-        reps += 1
-        if reps >= 10_000:
-            break
-    return total / (reps * len(X)), reps
+def build_model(job: Job, task: Any, *, verbose: bool = False, extra: dict | None = None):
+    """The job's unfitted estimator: its kind, size, config parameters and seed, with the
+    task's image shape where the estimator takes one and the config does not set it."""
+    params = {**dict(job.params), **(extra or {})}
+    model = make_estimator(job.kind, job.size, params, job.seed)
+    defaults = model.get_params(deep=False)
+    fixed: dict[str, Any] = {"n_threads": job.threads, "verbose": bool(verbose)}
+    for shape_param in ("image_shape", "sequence_shape"):
+        if shape_param in defaults and shape_param not in params:
+            if task.image_shape is None:
+                raise ValueError(
+                    f"model kind {job.kind!r} needs images but task {job.task!r} has none; "
+                    f"set {shape_param} under [models.{job.model}] or use an image task")
+            fixed[shape_param] = tuple(task.image_shape)
+    return model.set_params(**{k: v for k, v in fixed.items() if k not in params})
 
 
-def _first_layer(model, family: str) -> np.ndarray | None:
-    """Input weights, shape (n_features, n_units), or None when the model has none."""
-    if family == "snn":
-        w = getattr(model, "weights_", None)
-    else:
-        coefs = getattr(model, "coefs_", None)
-        w = coefs[0] if coefs else None
-    if w is None:
-        return None
-    w = np.asarray(w, dtype=float)
-    return w if w.ndim == 2 else None
-
-
-def _threads_used(params: dict[str, Any], blas_threads: int) -> int:
-    """Threads the inference ran on: the spiking model's OpenMP ``threads`` (0 = serial build,
-    one thread) or the BLAS limit for an ANN."""
-    if "threads" in params and isinstance(params["threads"], int):
-        return max(1, params["threads"])
-    return blas_threads
-
-
-def _progress_kwargs(model, progress: bool) -> dict[str, Any]:
-    params = model.get_params(deep=False)
-    for name in ("progress", "verbose"):
-        if name in params:
-            return {name: bool(progress)}
-    return {}
-
-
-def _run(job: Job, progress: bool) -> dict[str, Any]:
+def _run(job: Job, progress: bool, models_dir: str | None) -> dict[str, Any]:
     from threadpoolctl import threadpool_limits
 
     from experiments.tasks import load_task
 
     task = load_task(job.task, seed=job.seed, **dict(job.task_knobs))
     X_train, y_train, X_test, y_test = task.X_train, task.y_train, task.X_test, task.y_test
-    mk = MODEL_KINDS[job.kind]
-    params = dict(job.params)
-
-    def build(size=job.size, extra=None):
-        model = make_estimator(job.kind, size, {**params, **(extra or {})}, job.seed)
-        defaults = model.get_params(deep=False)
-        fixed = {}
-        for shape_param in ("image_shape", "sequence_shape"):
-            if shape_param in defaults and shape_param not in params:
-                if task.image_shape is None:
-                    raise ValueError(
-                        f"model kind {job.kind!r} needs images but task {job.task!r} has none; "
-                        f"set {shape_param} under [models.{job.model}] or use an image task"
-                    )
-                fixed[shape_param] = tuple(task.image_shape)
-        fixed.update({k: v for k, v in _progress_kwargs(model, progress).items()
-                      if k not in params})
-        return model.set_params(**fixed) if fixed else model
-
     n_eval = len(X_test) if job.eval_samples == 0 else min(job.eval_samples, len(X_test))
     out: dict[str, Any] = {}
+    # third-party code (scikit-learn, BLAS) inside any estimator stays at the job's threads
     with threadpool_limits(limits=job.threads):
-        model = build()
+        model = build_model(job, task, verbose=progress)
         t0 = time.perf_counter()
         model.fit(X_train, y_train, eval_set=(X_test[:n_eval], y_test[:n_eval]))
         wall_train = time.perf_counter() - t0
-
         t0 = time.perf_counter()
         pred = model.predict(X_test)
         wall_test = time.perf_counter() - t0
-        accuracy = float(np.mean(pred == y_test))
         cost = model.cost(X_test[:COST_SAMPLES])
-
-    compile_s = float(getattr(model, "compile_s_", 0.0) or 0.0)
-    missing = [k for k in COST_KEYS if k not in cost]
-    if missing:
-        raise ValueError(f"{job.kind}.cost() lacks keys {missing} required by the contract")
-    model_params = model.get_params(deep=False)
-    row: dict[str, Any] = {
-        "task": job.task_key, "task_name": job.task, "model": job.model, "kind": job.kind,
-        "family": job.family, "size": job.size, "size_meaning": mk.size_meaning,
-        "seed": job.seed, "n_features": task.n_features, "n_classes": task.n_classes,
-        "n_train": len(X_train), "n_test": len(X_test), "accuracy": accuracy,
-        **{k: _clean(cost[k]) for k in COST_KEYS},
-        "energy_pj_est": _clean(_energy_pj(job.family, cost)),
-        "wall_s_train": wall_train - compile_s, "compile_s": compile_s,
-        "wall_s_test": wall_test,
-        "wall_s_infer": wall_test / len(X_test),
-        "threads": _threads_used(model_params, job.threads),
-        "dt_ms": _clean(model_params.get("dt_ms")),
-        "presentation_ms": _clean(model_params.get("presentation_ms")),
-    }
-    row.update({k: _clean(v) for k, v in cost.items()
-                if k not in row and isinstance(v, (int, float, str, np.generic))})
-    out["row"] = row
-
-    hist = list(getattr(model, "history_", []) or [])
-    out["curve"] = [
-        {k: _clean(h.get(k)) for k in
-         ("samples_seen", "wall_s", "epoch", "loss", "train_accuracy", "eval_accuracy")}
-        for h in hist
-    ]
-
-    if job.anytime_ms:
-        with threadpool_limits(limits=job.threads):
-            times = list(job.anytime_ms)
-            pred_t = np.asarray(model.predict_at(X_test, times))
-        out["anytime"] = [
-            {"time_ms": t, "accuracy": float(np.mean(pred_t[i] == y_test))}
-            for i, t in enumerate(times)
-        ]
-
-    if job.thread_counts:
-        n_time = len(X_test) if job.thread_samples == 0 else min(job.thread_samples,
-                                                                    len(X_test))
-        out["timings"] = _thread_timings(job, model, X_test[:n_time])
-
-    w = _first_layer(model, job.family)
-    if w is not None and task.image_shape is not None and w.shape[0] == task.n_features:
-        units = w[:, :N_FIELDS].T
-        out["fields"] = {
-            "image_shape": list(task.image_shape),
-            "weights": np.round(units, 5).tolist(),
+        if set(cost) != set(COST_KEYS):
+            raise ValueError(f"{job.kind}.cost() does not follow contract.COST_KEYS")
+        compile_s = float(getattr(model, "compile_s_", 0.0) or 0.0)
+        params = model.get_params(deep=False)
+        out["row"] = {
+            "task": job.task_key, "task_name": job.task, "model": job.model, "kind": job.kind,
+            "family": job.family, "size": job.size,
+            "size_meaning": MODEL_KINDS[job.kind].size_meaning, "seed": job.seed,
+            "n_features": task.n_features, "n_classes": task.n_classes,
+            "n_train": len(X_train), "n_test": len(X_test),
+            "accuracy": float(np.mean(pred == y_test)),
+            "answered_frac": float(np.mean(pred >= 0)),
+            # chance levels of this test set: the majority class's share (and 1 / n_classes)
+            "majority_rate": float(np.bincount(y_test).max() / len(y_test)),
+            **{k: _clean(v) for k, v in cost.items()},
+            **{k: _clean(v) for k, v in energy_pj(cost).items()},
+            "wall_s_train": wall_train - compile_s, "compile_s": compile_s,
+            "wall_s_test": wall_test, "threads": job.threads,
+            "threads_used": _clean(getattr(model, "threads_used_", None)),
+            "dt_ms": _clean(params.get("dt_ms")),
+            "presentation_ms": _clean(params.get("presentation_ms")),
         }
-    if job.labels_per_class:
-        out["labels"] = _label_efficiency(job, model, build, accuracy, task)
-
+        hist = list(getattr(model, "history_", []) or [])
+        out["curve"] = [
+            {k: _clean(h.get(k)) for k in
+             ("samples_seen", "wall_s", "epoch", "loss", "train_accuracy", "eval_accuracy")}
+            for h in hist
+        ]
+        if job.anytime_ms and hasattr(model, "predict_at"):
+            out["anytime"] = _anytime(model, X_test, y_test, job.anytime_ms, params)
+        w = getattr(model, "input_weights_", None)
+        if w is not None and task.image_shape is not None and np.ndim(w) == 2 \
+                and np.shape(w)[0] == task.n_features:
+            out["fields"] = {"image_shape": list(task.image_shape),
+                             "weights": np.round(np.asarray(w)[:, :N_FIELDS].T, 5).tolist()}
+        if job.labels_per_class:
+            out["labels"] = _label_efficiency(job, task, model, out["row"]["accuracy"])
+        if job.timing_threads and models_dir is not None:
+            out["saved_for_timing"] = _save_for_timing(job, model, X_test, models_dir)
     return out
 
 
-def _label_efficiency(job, model, build, accuracy_all, task) -> list[dict[str, Any]]:
-    """Accuracy when only ``k`` labels per class are available.
+def _anytime(model, X: np.ndarray, y: np.ndarray, times_ms: tuple[float, ...],
+             params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Accuracy and answered fraction at each listed time after onset (up to the model's
+    presentation time, when it has one)."""
+    limit = params.get("presentation_ms")
+    times = [t for t in times_ms if limit is None or t <= limit]
+    if not times:
+        return []
+    pred = np.asarray(model.predict_at(X, times))
+    return [{"time_ms": t, "accuracy": float(np.mean(pred[i] == y)),
+             "answered_frac": float(np.mean(pred[i] >= 0))} for i, t in enumerate(times)]
 
-    The spiking model keeps the weights STDP learned from every training image (labels are not
-    used by STDP) and redoes only the label assignment from the ``k`` labelled images; one
-    simulation of the test set (frozen weights, the same spikes ``predict`` sees) serves every
-    ``k``. ``k == 0`` ("all labels") is the job's own accuracy. The ANN is
-    trained from scratch on the ``k`` labelled images alone, for as many sample presentations as
-    the full run used (epochs scaled up, at most 2,000 epochs), so that small sets are not
-    under-trained.
+
+def _label_efficiency(job: Job, task: Any, model, accuracy_all: float) -> list[dict[str, Any]]:
+    """Accuracy when only ``k`` labels per class are available (the rest marked ``-1``).
+
+    A model with ``relabel`` keeps what it learned from every training image without labels
+    (STDP, k-means) and fits only its read-out to the ``k`` labelled images; any other model is
+    trained from scratch on the ``k`` labelled images, for as many sample presentations as its
+    full run used (epochs scaled up, at most :data:`MAX_EPOCHS_FEW_LABELS`), so that small sets
+    are not under-trained. ``k == 0`` ("all labels") is the job's own accuracy.
     """
-    from threadpoolctl import threadpool_limits
-
     rng = np.random.default_rng([job.seed, 7])
     X_train, y_train, X_test, y_test = task.X_train, task.y_train, task.X_test, task.y_test
     points = []
-    counts = None
-    if job.family == "snn" and any(k != 0 for k in job.labels_per_class):
-        # one simulation of the test set serves every label budget: the weights are frozen and
-        # only the assignment changes (same spikes as predict: same seed)
-        with threadpool_limits(limits=job.threads):
-            counts = model.transform(X_test)
     for k in job.labels_per_class:
         idx = _label_subset(y_train, k, rng)
         if k == 0:
             acc = accuracy_all
-        elif job.family == "snn":
-            with threadpool_limits(limits=job.threads):
-                model.assign(X_train[idx], y_train[idx])
-                acc = float(np.mean(_vote_or_predict(model, counts, X_test) == y_test))
         else:
-            extra = {}
-            epochs = dict(job.params).get("epochs", model.get_params(deep=False).get("epochs"))
-            if isinstance(epochs, int):
-                extra["epochs"] = int(min(2000, math.ceil(epochs * len(y_train) / len(idx))))
-            small = build(extra=extra)
-            if "batch_size" in small.get_params(deep=False) and isinstance(
-                small.get_params()["batch_size"], int
-            ):
-                small.set_params(batch_size=min(small.get_params()["batch_size"], len(idx)))
-            with threadpool_limits(limits=job.threads):
-                small.fit(X_train[idx], y_train[idx])
-                acc = float(np.mean(small.predict(X_test) == y_test))
+            y_few = np.full_like(y_train, -1)
+            y_few[idx] = y_train[idx]
+            if hasattr(model, "relabel"):
+                few = model.relabel(X_train, y_few)
+            else:
+                epochs = model.get_params(deep=False).get("epochs")
+                extra = {}
+                if isinstance(epochs, int) and epochs > 0:
+                    extra["epochs"] = int(min(MAX_EPOCHS_FEW_LABELS,
+                                              math.ceil(epochs * len(y_train) / len(idx))))
+                batch = model.get_params(deep=False).get("batch_size")
+                if isinstance(batch, int):
+                    extra["batch_size"] = min(batch, len(idx))
+                few = build_model(job, task, extra=extra).fit(X_train, y_few)
+            acc = float(np.mean(few.predict(X_test) == y_test))
         points.append({"labels_per_class": k, "labels_used": len(idx), "accuracy": acc})
     return points
 
 
-def _vote_or_predict(model, counts: np.ndarray | None, X: np.ndarray) -> np.ndarray:
-    """Labels from recorded spike counts with the model's current assignment (Diehl & Cook's
-    vote, what ``predict`` does for ``readout="vote"``), or ``predict`` for other read-outs."""
-    if counts is not None and model.get_params(deep=False).get("readout") == "vote":
-        from neurosim.readout import vote
-
-        return vote(counts, model.assignments_, model.classes_)
-    return model.predict(X)
-
-
-def _thread_timings(job, model, X_test) -> list[dict[str, Any]]:
-    """Wall time per inference at each thread count.
-
-    ANN: BLAS threads limited with threadpoolctl. Spiking model: its ``threads`` parameter (the
-    OpenMP threads of the compiled simulation; each value is its own build, compiled once and
-    cached). One thread uses the serial build (``threads=0``) when that is the model's setting.
-    """
-    from threadpoolctl import threadpool_limits
-
-    rows = []
-    params = model.get_params(deep=False)
-    has_threads = "threads" in params
-    original = params.get("threads")
-    # OpenMP threads that busy-wait for each other are pathologically slow when another
-    # process holds a core (measured: ~60x slower with 2 threads next to a busy core); passive
-    # waiting yields the core. A user's own OMP_WAIT_POLICY is respected.
-    policy = os.environ.get("OMP_WAIT_POLICY")
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+def _save_for_timing(job: Job, model, X: np.ndarray, models_dir: str) -> str | None:
+    """Save the fitted model for the timing phase, after a warm-up ``predict`` at every timed
+    thread count (a thread count may need its own compiled build: built now, not timed).
+    Returns the file, or None when the folder cannot be written (e.g. a remote worker without
+    the run directory): the timing phase then skips this model and says so."""
+    original = model.get_params(deep=False)["n_threads"]
+    for n in job.timing_threads:
+        model.set_params(n_threads=n).predict(X[:1])
+    model.set_params(n_threads=original)
+    path = os.path.join(models_dir, f"{job.id}.npz")
     try:
-        for n in job.thread_counts:
-            if has_threads:
-                model.set_params(threads=0 if n == 1 and original == 0 else n)
-            with threadpool_limits(limits=n):
-                model.predict(X_test[:1])  # warm-up: a new thread count may compile a build
-                per_sample, reps = _time_predict(model, X_test)
-            rows.append({"threads": n, "wall_s_infer": per_sample, "repeats": reps,
-                         "n_samples": len(X_test),
-                         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")})
-    finally:
-        if policy is None:
-            os.environ.pop("OMP_WAIT_POLICY", None)
-        if has_threads:
-            model.set_params(threads=original)
-    return rows
+        os.makedirs(models_dir, exist_ok=True)
+        model.save(path)
+    except OSError:
+        return None
+    return path
 
 
 def _cpu_s() -> float:
@@ -413,7 +320,8 @@ def _cpu_s() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def run_job(job: dict[str, Any] | Job, progress: bool = False) -> dict[str, Any]:
+def run_job(job: dict[str, Any] | Job, progress: bool = False,
+            models_dir: str | None = None) -> dict[str, Any]:
     """Run one job and return its result; failures are recorded, never raised.
 
     Parameters
@@ -422,6 +330,9 @@ def run_job(job: dict[str, Any] | Job, progress: bool = False) -> dict[str, Any]
         The job, or its :meth:`Job.to_dict` form (what executors send to workers).
     progress : bool
         Let the model show its own progress bar.
+    models_dir : str, optional
+        Where a job selected for timing saves its fitted model (``<id>.npz``); a payload dict
+        may carry it as its ``"models_dir"`` entry instead.
 
     Returns
     -------
@@ -429,9 +340,11 @@ def run_job(job: dict[str, Any] | Job, progress: bool = False) -> dict[str, Any]
         ``id``, ``job`` (dict), ``status`` (``"ok"`` or ``"failed"``), ``error``,
         ``traceback``, ``started``/``finished`` (ISO UTC), ``host``, ``pid``, and on success
         ``row`` (one ``runs.csv`` row), ``curve``, and where asked ``labels``, ``anytime``,
-        ``timings``, ``fields``.
+        ``fields``.
     """
     if isinstance(job, dict):
+        job = dict(job)
+        models_dir = job.pop("models_dir", models_dir)  # the runner may put it in the payload
         job = Job.from_dict(job)
     if not isinstance(job, Job):
         raise TypeError(f"job must be a Job or its dict, got {type(job).__name__}")
@@ -445,7 +358,7 @@ def run_job(job: dict[str, Any] | Job, progress: bool = False) -> dict[str, Any]
     try:
         if inject and inject in (job.id, job.label()):
             raise RuntimeError(f"failure injected by BRAIN_VS_ANN_FAIL_JOB={inject}")
-        result.update(_run(job, progress))
+        result.update(_run(job, progress, models_dir))
         # whole job, compile and every measurement included; CPU counts finished subprocesses
         # (the compiler and the compiled simulation) too
         result["row"]["wall_s_job"] = time.perf_counter() - t0

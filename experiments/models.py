@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-__all__ = ["ModelKind", "MODEL_KINDS", "default_params", "make_estimator", "estimator_factory"]
+__all__ = ["ModelKind", "MODEL_KINDS", "default_params", "make_estimator", "estimator_factory",
+           "load_model"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class ModelKind:
     kind : str
         Registry name used in configs (``kind = "mlp"``).
     family : str
-        ``"ann"`` (backprop) or ``"snn"`` (spiking, STDP).
+        ``"ann"`` (backprop), ``"snn"`` (spiking) or ``"clustering"`` (k-means). Reports
+        group and colour by it; the runner never branches on it.
     target : str
         ``"module:attribute"`` of the estimator class or factory function.
     size_param : str
@@ -37,6 +39,10 @@ class ModelKind:
         What ``size`` counts, for reports.
     size_example : str
         An example ``sizes`` list for error messages.
+    loader : str
+        ``"module:function"`` that reads a model written by its ``save`` (``""``: none).
+    min_size : int
+        Smallest valid ``size`` (0 for an MLP: no hidden layer, i.e. logistic regression).
     """
 
     kind: str
@@ -46,24 +52,32 @@ class ModelKind:
     size_as_tuple: bool
     size_meaning: str
     size_example: str
+    loader: str = ""
+    min_size: int = 1
 
     def size_value(self, size: int) -> Any:
-        return (int(size),) if self.size_as_tuple else int(size)
+        if self.size_as_tuple:
+            return (int(size),) if size > 0 else ()
+        return int(size)
 
 
 MODEL_KINDS: dict[str, ModelKind] = {
     mk.kind: mk
     for mk in [
         ModelKind("mlp", "ann", "ann:MLPClassifier", "hidden_layer_sizes", True,
-                  "hidden units (one hidden layer)", "[16, 64, 256]"),
+                  "hidden units (one hidden layer; 0 = none: logistic regression)",
+                  "[16, 64, 256]", "ann:load", min_size=0),
         ModelKind("essay_mlp", "ann", "ann.presets:essay_mlp", "hidden_layer_sizes", True,
-                  "hidden units of the essay's sigmoid + MSE MLP", "[16, 64]"),
+                  "hidden units of the essay's sigmoid + MSE MLP", "[16, 64]", "ann:load"),
         ModelKind("cnn", "ann", "ann:CNNClassifier", "channels", True,
-                  "convolution channels (one conv block)", "[4, 8, 16]"),
+                  "convolution channels (one conv block)", "[4, 8, 16]", "ann:load"),
         ModelKind("rnn", "ann", "ann:RNNClassifier", "n_hidden", False,
-                  "recurrent hidden units (image read row by row)", "[16, 64]"),
+                  "recurrent hidden units (image read row by row)", "[16, 64]", "ann:load"),
         ModelKind("stdp", "snn", "neurosim.classifier:STDPClassifier", "n_excitatory", False,
-                  "excitatory neurons (as many inhibitory)", "[25, 100]"),
+                  "excitatory neurons (as many inhibitory)", "[25, 100]", "neurosim:load"),
+        ModelKind("kmeans", "clustering", "experiments.baselines:KMeansVoteClassifier",
+                  "n_clusters", False, "k-means prototypes (read out like neurons)",
+                  "[25, 100]"),
     ]
 }
 
@@ -121,11 +135,21 @@ def make_estimator(kind: str, size: int, params: dict[str, Any], seed: int) -> A
         ``random_state`` of the estimator.
     """
     mk = _check_kind(kind)
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"size must be a positive integer, got {size!r}")
+    if isinstance(size, bool) or not isinstance(size, int) or size < mk.min_size:
+        raise ValueError(f"size must be an integer >= {mk.min_size} for kind {kind!r}, got "
+                         f"{size!r}")
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict, got {type(params).__name__}")
     kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
     kwargs[mk.size_param] = mk.size_value(size)
     kwargs["random_state"] = int(seed)
     return estimator_factory(kind)(**kwargs)
+
+
+def load_model(kind: str, path: str) -> Any:
+    """Read a model of ``kind`` written by its ``save`` (for the timing phase)."""
+    mk = _check_kind(kind)
+    if not mk.loader:
+        raise ValueError(f"model kind {kind!r} cannot be saved and loaded; time another kind")
+    module_name, attr = mk.loader.split(":")
+    return getattr(importlib.import_module(module_name), attr)(path)

@@ -1,9 +1,10 @@
-"""The comparison run: expand a config into jobs, execute them, store each, assemble, report.
+"""The comparison run: expand a config into jobs, execute them, store each, time, report.
 
 :func:`run` is the library call behind ``brain-vs-ann run``. Each finished job is written to its
 own file before the next result is handled, so an interrupted run loses at most the jobs in
 flight, and ``resume=True`` skips every job whose file says it finished (jobs are keyed by the
-hash of their resolved configuration).
+hash of their resolved configuration). When every job is done, the timing phase
+(:mod:`experiments.timing`) times the saved models alone and writes ``timing.csv``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from typing import Any
 
 from experiments.config import Config
 from experiments.executors import EXECUTORS, execute
-from experiments.jobs import SCHEMA, expand_jobs
-from experiments.store import assemble, read_jobs, write_job, write_manifest
+from experiments.jobs import MODELS_DIR, SCHEMA, expand_jobs
+from experiments.store import assemble, read_jobs, write_job, write_manifest, write_table
+from experiments.timing import TIMING_COLUMNS, time_models
 
 __all__ = ["RunSummary", "run", "environment"]
 
@@ -197,9 +199,14 @@ def run(
                 bar.write(f"job {_label(result)} failed: {result['error']}")
 
     status = "interrupted"
+    models_dir = str((out / MODELS_DIR).resolve())
     try:
-        execute([j.to_dict() for j in todo], on_result, executor=executor, n_workers=jobs,
-                scheduler=scheduler, progress=not quiet and jobs == 1 and executor == "local")
+        execute([{**j.to_dict(), "models_dir": models_dir} for j in todo], on_result,
+                executor=executor, n_workers=jobs, scheduler=scheduler,
+                progress=not quiet and jobs == 1 and executor == "local")
+        t_timing = time.perf_counter()
+        manifest["timing"] = _timing_phase(cfg, out, [latest.get(i) for i in ids], quiet)
+        manifest["timing"]["wall_s"] = round(time.perf_counter() - t_timing, 3)
         status = "finished"
     finally:
         if bar is not None:
@@ -222,6 +229,43 @@ def run(
         n_failed=len(failed), wall_s=time.perf_counter() - t_start,
         failed=tuple(f"{_label(r)}: {r['error']}" for _, r in failed),
     )
+
+
+def _timing_phase(cfg: Config, out: Path, results: list[dict[str, Any] | None],
+                  quiet: bool) -> dict[str, Any]:
+    """Time every model a finished job saved, alone, and write ``timing.csv``."""
+    from experiments.models import load_model
+    from experiments.tasks import load_task
+
+    entries, skipped = [], []
+    for r in results:
+        if not r or r.get("status") != "ok" or not r["job"].get("timing_threads"):
+            continue
+        j = r["job"]
+        path = r.get("saved_for_timing")
+        if not path or not Path(path).is_file():
+            skipped.append(f"{_label(r)}: model file not found (a remote worker?)")
+            continue
+        entries.append({"task": j["task_key"], "model": j["model"], "kind": j["kind"],
+                        "family": j["family"], "size": j["size"], "seed": j["seed"],
+                        "path": path, "task_name": j["task"], "knobs": j["task_knobs"]})
+    info: dict[str, Any] = {"models": len(entries), "skipped": skipped,
+                            "threads": list(cfg.timing.threads),
+                            "repeats": cfg.timing.repeats}
+    if not entries:
+        return info
+    if not quiet:
+        print(f"timing {len(entries)} model(s) alone at threads {list(cfg.timing.threads)} "
+              f"({cfg.timing.repeats} repeats each) ...", file=sys.stderr)
+    rows = time_models(
+        entries, threads=cfg.timing.threads, repeats=cfg.timing.repeats,
+        load=lambda e: load_model(e["kind"], e["path"]),
+        test_X=lambda e: load_task(e["task_name"], seed=e["seed"], **e["knobs"]).X_test)
+    write_table(out, "timing.csv", rows, TIMING_COLUMNS)
+    from experiments.timing import rapl_energy_uj
+
+    info["rapl_readable"] = rapl_energy_uj() is not None
+    return info
 
 
 def _label(result: dict[str, Any]) -> str:

@@ -4,11 +4,12 @@ Layout of a run directory ``OUT``::
 
     OUT/manifest.json            resolved config, seeds, versions, CPU, threads, times
     OUT/jobs/<job-id>.json       one file per finished job (ok or failed), written atomically
-    OUT/runs.csv                 one row per job: SPEC section 2 metrics + accuracy
+    OUT/models/<job-id>.npz      fitted models of the jobs the timing phase times
+    OUT/runs.csv                 one row per job: accuracy + the contract's cost metrics
     OUT/learning_curves.csv      accuracy vs samples seen, per job and checkpoint
     OUT/label_efficiency.csv     accuracy vs labels per class
-    OUT/anytime.csv              spiking model's accuracy vs presentation time
-    OUT/thread_timing.csv        wall time per inference at 1, 2, ... threads
+    OUT/anytime.csv              accuracy and answered fraction vs time after onset
+    OUT/timing.csv               the timing phase: latency and throughput, alone, repeated
     OUT/receptive_fields.csv     a few first-layer weight vectors per job (long format)
     OUT/report.md, OUT/figures/  rendered from the CSVs only
 
@@ -27,6 +28,9 @@ from typing import Any
 
 import pandas as pd
 
+from contract import COST_KEYS
+from experiments.energy import ENERGY_COLUMNS
+
 __all__ = [
     "ID_COLUMNS",
     "RUN_COLUMNS",
@@ -38,18 +42,18 @@ __all__ = [
     "read_manifest",
     "write_job",
     "write_manifest",
+    "write_table",
 ]
 
 #: Columns identifying a job in every table.
 ID_COLUMNS = ("job_id", "task", "model", "kind", "family", "size", "seed")
 
-#: Column order of ``runs.csv`` after the id columns (SPEC section 2 order); others follow.
+#: Column order of ``runs.csv`` after the id columns: accuracy, the contract's cost metrics
+#: (:data:`contract.COST_KEYS`), the energy estimates, then the job's own measurements.
 RUN_COLUMNS = (
-    "status", "accuracy", "neurons", "synapses", "params", "memory_bytes", "macs", "synops",
-    "neuron_updates", "timesteps", "sequential_depth", "parallel_width", "activity",
-    "energy_pj_est", "train_samples", "epochs", "labels_used", "update_locality",
-    "wall_s_train", "wall_s_infer", "wall_s_test", "compile_s", "wall_s_job", "cpu_s_job",
-    "threads", "n_train", "n_test",
+    "status", "accuracy", "answered_frac", "majority_rate", *COST_KEYS, *ENERGY_COLUMNS,
+    "wall_s_train", "wall_s_test", "compile_s", "wall_s_job", "cpu_s_job",
+    "threads", "threads_used", "n_train", "n_test",
     "n_features", "n_classes", "dt_ms", "presentation_ms", "task_name", "size_meaning", "error",
 )
 
@@ -58,7 +62,6 @@ TABLES = {
     "learning_curves.csv": "curve",
     "label_efficiency.csv": "labels",
     "anytime.csv": "anytime",
-    "thread_timing.csv": "timings",
 }
 
 
@@ -134,6 +137,16 @@ def read_manifest(out: str | os.PathLike) -> dict[str, Any]:
     return json.loads(path.read_text("utf-8"))
 
 
+def write_table(out: str | os.PathLike, name: str, rows: list[dict[str, Any]],
+                columns: Iterable[str]) -> Path:
+    """Write ``rows`` as ``OUT/<name>`` (CSV, atomically) with ``columns`` in that order."""
+    if not isinstance(name, str) or not name.endswith(".csv") or "/" in name:
+        raise ValueError(f"name must be a CSV file name like 'timing.csv', got {name!r}")
+    path = _check_dir(out) / name
+    _write_csv(path, pd.DataFrame(rows, columns=list(columns)))
+    return path
+
+
 def _ids(result: dict[str, Any]) -> dict[str, Any]:
     job = result["job"]
     return {"job_id": result["id"], "task": job["task_key"], "model": job["model"],
@@ -200,8 +213,7 @@ def assemble(out: str | os.PathLike, ids: Iterable[str] | None = None) -> dict[s
     _write_csv(runs_path, _sort(runs))
     written["runs.csv"] = runs_path
     extra_sort = {"learning_curves.csv": ["samples_seen"], "label_efficiency.csv":
-                  ["labels_per_class"], "anytime.csv": ["time_ms"], "thread_timing.csv":
-                  ["threads"]}
+                  ["labels_per_class"], "anytime.csv": ["time_ms"]}
     for name, records in tables.items():
         frame = pd.DataFrame(records, columns=None if records else list(ID_COLUMNS))
         _write_csv(out / name, _sort(frame, extra_sort[name]))

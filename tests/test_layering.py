@@ -1,4 +1,5 @@
-"""Dependency direction: the model packages never import `experiments` or each other."""
+"""Dependency direction: the model packages never import `experiments` or each other; the
+shared `contract` imports none of them (nor scikit-learn, which it loads only when asked)."""
 
 import subprocess
 import sys
@@ -16,8 +17,9 @@ print(",".join(bad))
 @pytest.mark.parametrize(
     ("package", "forbidden"),
     [
-        ("ann", ["experiments", "neurosim", "brian2", "matplotlib", "pandas"]),
-        ("neurosim", ["experiments", "ann"]),  # brian2 itself imports matplotlib
+        ("ann", ["experiments", "neurosim", "brian2", "matplotlib", "pandas", "sklearn"]),
+        ("neurosim", ["experiments", "ann", "pandas", "sklearn"]),  # brian2 imports matplotlib
+        ("contract", ["experiments", "ann", "neurosim", "brian2", "pandas", "sklearn"]),
     ],
 )
 def test_model_package_imports_stay_inside_their_layer(package, forbidden):
@@ -34,7 +36,8 @@ def test_model_sources_do_not_mention_experiments():
 
     root = Path(__file__).resolve().parents[1]
     offenders = []
-    layers = [("ann", ["experiments", "neurosim"]), ("neurosim", ["experiments", "ann"])]
+    layers = [("ann", ["experiments", "neurosim"]), ("neurosim", ["experiments", "ann"]),
+              ("contract", ["experiments", "ann", "neurosim"])]
     for package, others in layers:
         for path in (root / package).rglob("*.py"):
             for line in path.read_text().splitlines():

@@ -25,11 +25,17 @@ def test_shipped_presets_load():
         assert cfg.tasks and cfg.models and cfg.seeds
 
 
-def test_quick_preset_has_both_families():
+def test_quick_preset_has_both_families_baselines_and_seeds():
     cfg = load_preset("quick")
-    assert {m.family for m in cfg.models} == {"ann", "snn"}
+    main = {m.family for m in cfg.models if m.role == "main"}
+    assert main == {"ann", "snn"}
+    assert {m.key for m in cfg.models if m.role == "baseline"} == {"kmeans", "snn_random",
+                                                                     "logreg"}
     assert "digits" in [t.task for t in cfg.tasks]
-    assert len(cfg.seeds) == 1
+    assert len(cfg.seeds) >= 3
+    snn = next(m for m in cfg.models if m.key == "snn")
+    assert len(snn.sizes) >= 3  # an exponent needs three sizes
+    assert cfg.timing.repeats >= 5 and 2 in cfg.timing.threads
 
 
 def test_user_file_overrides_only_what_differs(write_config):
@@ -62,9 +68,18 @@ def test_resolved_config_is_json_data(tiny_config):
         ("colour = 3\n", "colour", "remove it"),
         ("seeds = 0\n", "seeds", "list of integers"),
         ("seeds = [-1]\n", "seeds", ">= 0"),
-        ('[models.bad]\nkind = "mlp"\nsizes = [0]\n', "models.bad.sizes", ">= 1"),
+        ('[models.bad]\nkind = "mlp"\nsizes = [-1]\n', "models.bad.sizes", ">= 0"),
+        ('[models.bad]\nkind = "stdp"\nsizes = [0]\n', "models.bad.sizes", ">= 1"),
+        ('[models.bad]\nkind = "stdp"\nsizes = [4]\nrate_boost_hz = "fast"\n',
+         "models.bad.rate_boost_hz", "real number"),
+        ('[models.bad]\nkind = "stdp"\nsizes = [4]\nlog_every = 3\n', "models.bad.log_every",
+         "not a parameter"),
+        ('[models.bad]\nkind = "mlp"\nsizes = [4]\nlog_every = "often"\n',
+         "models.bad.log_every", "log_every"),
+        ('[models.bad]\nkind = "mlp"\nsizes = [4]\nrole = "star"\n', "models.bad.role",
+         "baseline"),
         ('[models.bad]\nkind = "mlp"\nsizes = [4]\nepochs = "ten"\n', "models.bad.epochs",
-         "integer"),
+         "an int"),
         ('[models.bad]\nkind = "mlp"\nsizes = [4]\nlearnin_rate = 0.1\n',
          "models.bad.learnin_rate", "learning_rate"),
         ('[models.bad]\nkind = "perceptron"\nsizes = [4]\n', "models.bad.kind", "mlp"),
@@ -72,8 +87,10 @@ def test_resolved_config_is_json_data(tiny_config):
         ('[tasks.p2]\ntask = "patterns"\nd = 1\n', "tasks.p2", "d"),
         ("[label_efficiency]\nlabels_per_class = [1, 1]\n",
          "label_efficiency.labels_per_class", "once"),
-        ('[thread_timing]\ncounts = [1, 2]\ntasks = ["moons"]\n', "thread_timing.tasks",
-         "patterns"),
+        ('[timing]\nthreads = [1, 2]\ntasks = ["moons"]\n', "timing.tasks", "patterns"),
+        ("[timing]\nrepeats = 3\n", "timing.repeats", ">= 5"),
+        ('[timing]\nmodels = ["ann"]\nsizes = { ann = [5] }\n', "timing.sizes.ann",
+         "models.ann.sizes"),
         ("[anytime]\ntimes_ms = [50, 10]\n", "anytime.times_ms", "increasing"),
         ("threads = 0\n", "threads", "positive"),
     ],
@@ -95,6 +112,33 @@ def test_bad_config_exits_2_with_one_line_naming_the_key(
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and key in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_model_parameter_fails_fast_before_any_job(tmp_path, capsys, write_config):
+    """The issue's example: a string where the spiking model wants a rate, in a file that
+    starts from the quick preset; validated by the estimator itself, at load time."""
+    import time
+
+    path = write_config('[models.snn]\nkind = "stdp"\nsizes = [25]\nrate_boost_hz = "fast"\n')
+    t0 = time.perf_counter()
+    status = main(["run", "--config", str(path), "--out", str(tmp_path / "out"), "--quiet"])
+    assert status == 2 and time.perf_counter() - t0 < 10
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "models.snn.rate_boost_hz" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_internal_error_exits_1_with_its_traceback(monkeypatch, tmp_path, capsys,
+                                                      tiny_config):
+    import experiments.runner
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug, not a usage error")
+
+    monkeypatch.setattr(experiments.runner, "run", broken)
+    assert main(["run", "--config", str(tiny_config), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "a bug, not a usage error" in err
 
 
 def test_duplicate_tables_in_toml_are_a_syntax_error(capsys, write_config):

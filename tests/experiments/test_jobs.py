@@ -1,4 +1,4 @@
-"""Job expansion, hashing, and one job's metrics computed from the model (not copied)."""
+"""Job expansion, hashing, and one job's metrics measured on the model through the contract."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
+from contract import COST_KEYS
 from experiments.config import load_config, parse_config
-from experiments.jobs import COST_KEYS, Job, expand_jobs, job_id, run_job
+from experiments.jobs import Job, expand_jobs, job_id, run_job
 
 
 def _raw(**over):
@@ -50,13 +51,14 @@ def test_job_dict_round_trip_keeps_the_id():
         job_id(job.to_dict())
 
 
-def test_label_and_thread_measurements_only_where_asked():
+def test_label_and_timing_measurements_only_where_asked():
     cfg = parse_config(_raw(label_efficiency={"tasks": ["bars"], "labels_per_class": [1, 0]},
-                            thread_timing={"tasks": ["patterns"], "counts": [1, 2]}))
+                            timing={"tasks": ["patterns"], "threads": [1, 2],
+                                    "sizes": {"ann": [4]}}))
     for j in expand_jobs(cfg):
         assert j.labels_per_class == ((1, 0) if j.task_key == "bars" else ())
-        timed = j.task_key == "patterns" and j.size == 4
-        assert j.thread_counts == ((1, 2) if timed else ())
+        timed = j.task_key == "patterns" and j.size == 4 and j.seed == 0  # first seed only
+        assert j.timing_threads == ((1, 2) if timed else ())
 
 
 def _ann_job(size: int, seed: int = 0) -> Job:
@@ -73,14 +75,18 @@ def test_ann_size_drives_neurons_synapses_and_macs(size):
     assert row["neurons"] == size + k
     assert row["synapses"] == d * size + size * k
     assert row["params"] == row["synapses"] + size + k
-    assert row["macs"] == row["synapses"]
-    assert row["memory_bytes"] == 4 * row["params"]  # float32 storage
-    assert row["energy_pj_est"] == pytest.approx(4.6 * row["macs"])
+    assert row["dense_ops"] == row["synapses"]
+    assert row["footprint_bytes"] == 4 * row["params"]  # float32 storage
+    # the energy estimate follows the operation counts and the constants table
+    from experiments.constants import ENERGY_PJ
+
+    assert row["energy_pj_ops"] == pytest.approx(ENERGY_PJ["mac"] * row["effective_macs"])
     assert row["update_locality"] == "global"
     assert row["labels_used"] == row["n_train"] == 60
-    assert row["synops"] is None and row["neuron_updates"] is None
+    assert row["effective_acs"] == 0 and row["membrane_updates"] == 0
     assert set(COST_KEYS) <= set(row)
-    assert 0 <= row["accuracy"] <= 1
+    assert 0 <= row["accuracy"] <= 1 and row["answered_frac"] == 1.0
+    assert row["majority_rate"] == pytest.approx(1 / 3)  # balanced test set
     assert [c["samples_seen"] for c in res["curve"]] == [60, 120, 180]
 
 
@@ -88,8 +94,7 @@ def test_same_job_same_numbers():
     a = run_job(_ann_job(8))
     b = run_job(_ann_job(8).to_dict())
     assert a["id"] == b["id"]
-    drop = {"wall_s_train", "wall_s_test", "wall_s_infer", "wall_s_job", "cpu_s_job",
-            "compile_s"}
+    drop = {"wall_s_train", "wall_s_test", "wall_s_job", "cpu_s_job", "compile_s"}
     assert {k: v for k, v in a["row"].items() if k not in drop} == {
         k: v for k, v in b["row"].items() if k not in drop}
     assert [c["loss"] for c in a["curve"]] == [c["loss"] for c in b["curve"]]
