@@ -1,28 +1,28 @@
-"""Benchmark: the compiled STDP fast path vs the usual per-image ``net.run`` loop, and scaling.
+"""Benchmark: the spiking classifier's public path against one bare Brian2 standalone run.
 
-Prints, in one run:
+What a user waits for is ``STDPClassifier.fit`` and ``predict`` on a warm build cache. The
+reference is the same network written the way a Brian2 user would run it once: the network of
+:func:`neurosim.network.build_objects` (identical equations, schedule and normalisation) with
+every sample's rates baked into the code as a static table, compiled by Brian2's
+``cpp_standalone`` device and run as **one** process over all samples (timed from process start
+to exit). The comparison is like for like: ``fit`` presents every training sample once with
+learning on and then once more with learning off to name the neurons (``assign_from="frozen"``)
+or not (``"learning"``), so the reference runs the same passes (a learning run, then a frozen
+run when ``fit`` makes one); ``max_repeats=0`` in both (no re-shows: the same work whatever the
+spike counts). ``predict`` is compared with one frozen bare run over the test samples.
 
-1. Training time per sample on ``digits`` (64 inputs, 100 excitatory neurons, 350 ms + 150 ms,
-   dt 0.5 ms, one presentation per sample) for (a) the per-sample runtime loop that public
-   reimplementations and Brian2's Diehl & Cook example use (``net.run`` per image from Python,
-   weights normalised in Python, built from the same :mod:`neurosim` blocks, Brian2's default
-   runtime code generation; median time per sample) and
-   (b) the compiled fast path of :class:`neurosim.STDPClassifier`, with the one-off compile time
-   (into a fresh cache) and the re-use time (0 s: cached build) reported separately, and the
-   ratio (a)/(b). The loop is timed on ``--loop-samples`` images after one warm-up image.
-2. The fast path at 100/400/1600 excitatory neurons and 64/784 inputs (784 = the digits images
-   upscaled 3x and padded to 28x28): wall seconds per simulated second and nanoseconds per
-   synaptic event (input spikes x fan-out + lateral events), to show how cost grows with size.
-3. OpenMP threads 0 (no OpenMP), 1 and 2 at 64 x 100.
+Rounds are interleaved (public, bare, public, bare, ...); each figure is the median over rounds
+with its min-max spread, per sample. Also printed: where ``fit``'s time went
+(``fit_times_``: simulation inside the binary, the rest of the binary's life (process start,
+set-up, writing results), file I/O in Python, Python), CPU seconds (user + system of this
+process and its children; steadier than wall time on a shared machine), the machine's load
+average, the compile time of a fresh build split into code generation and compilation, the
+OpenMP scaling of ``predict`` (1 thread = serial build), and synaptic events per sample against
+input spikes x fan-out (the drive normalisation at 784 inputs).
 
-Each fast-path measurement presents ``--samples`` samples (an eighth of them with 784 inputs,
-which carry ~10x the synaptic events) with learning on and no re-shows (``min_spikes=0``); it
-is the best of three identical runs (one for >= 500k input synapses; the machine is shared, the
-minimum is the least noisy estimate). Builds go to a
-temporary cache (deleted at the end), so compile times are those of a fresh machine.
-
-Run: ``python benchmarks/bench_snn.py`` (about 10 minutes on 2 shared cores) or ``--quick``
-(64 x 100 and 64 x 400 only, fewer samples; 3-4 minutes).
+Sizes: 64 inputs (the 8x8 digits) and 784 inputs (the digits upsampled to 28x28 by
+``scipy.ndimage.zoom``, order 1). Run ``python benchmarks/bench_snn.py`` (about 15 minutes
+on 2 cores) or ``--quick`` (64 x 100 only; about 3 minutes). Builds go to a temporary cache.
 """
 
 from __future__ import annotations
@@ -30,165 +30,245 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-def digits(n_inputs: int) -> np.ndarray:
-    """Digits training images, as 8x8 (64) or upscaled to 28x28 (784)."""
+#: Diehl & Cook's schedule (SPEC section 4).
+SCHEDULE = dict(presentation_ms=350.0, rest_ms=150.0, dt_ms=0.5, max_repeats=0)
+
+
+def images(n_inputs: int, which: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """Digits images as 8x8 (64 inputs) or upsampled to 28x28 (784), with labels."""
+    from scipy.ndimage import zoom
+
     from experiments.tasks import load_task
 
-    X = load_task("digits").X_train
+    t = load_task("digits", seed=0)
+    X, y = (t.X_train, t.y_train) if which == "train" else (t.X_test, t.y_test)
     if n_inputs == 64:
-        return np.array(X)
-    imgs = X.reshape(-1, 8, 8)
-    big = np.kron(imgs, np.ones((1, 3, 3)))  # 24 x 24
-    big = np.pad(big, ((0, 0), (2, 2), (2, 2)))  # 28 x 28
-    return big.reshape(len(X), 784)
+        return np.array(X), np.array(y)
+    big = np.stack([zoom(img, 3.5, order=1) for img in X.reshape(-1, 8, 8)])
+    return np.clip(big, 0.0, 1.0).reshape(len(X), 784), np.array(y)
 
 
-def loop_seconds_per_sample(X: np.ndarray, n_exc: int, n_samples: int) -> float:
-    """The usual way: one ``net.run`` per presentation and rest, driven from Python."""
-    import brian2 as b2
+def cpu_now() -> float:
+    """CPU seconds (user + system) of this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
-    from neurosim.encoding import poisson_input, set_rates
-    from neurosim.inhibition import lateral_inhibition
-    from neurosim.monitors import spike_counter
-    from neurosim.neurons import lif_group
-    from neurosim.params import LIFParams, STDPParams
-    from neurosim.plasticity import normalize_synapses, stdp_synapses
 
-    b2.set_device("runtime")
-    b2.defaultclock.dt = 0.5 * b2.ms
-    b2.seed(0)
-    n_in = X.shape[1]
-    rng = np.random.default_rng(0)
-    inp = poisson_input(n_in, name="loop_input")
-    exc = lif_group(n_exc, LIFParams(theta_plus_mV=0.1), name="loop_exc")
-    syn = stdp_synapses(inp, exc, STDPParams(a_plus=0.01, a_minus=0.0001), name="loop_syn",
-                        w_init=rng.uniform(0, 0.3, n_in * n_exc))
-    lateral = lateral_inhibition(exc, name_prefix="loop_")
-    counter = spike_counter(exc, name="loop_count")  # what a classifier would read out
-    net = b2.Network(inp, exc, syn, *lateral, counter.monitor)
+class Bare:
+    """One Brian2 standalone build of the classifier's network with the samples baked in."""
 
-    def present(x: np.ndarray) -> float:
-        # one presentation and rest per sample, no re-shows: the same work as the fast-path
-        # measurement below (min_spikes=0)
+    def __init__(self, model, X: np.ndarray, learn: bool, directory: str) -> None:
+        import brian2 as b2
+        from brian2.devices.device import device, reset_device
+
+        from neurosim.encoding import normalized_rates_hz
+        from neurosim.network import build_objects
+
+        n, n_in = X.shape
+        spec = model._spec(n_in)
+        spec = dataclasses.replace(spec, chunk_samples=n, chunk_slots=n + 1)
+        b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
+        try:
+            objs = build_objects(spec, normalized_rates_hz(X, model.input_rate_hz))
+            w0 = model.weights_.reshape(-1) if learn is False else model._w0
+            objs.input_exc.w = w0
+            objs.exc.wsum = w0.reshape(n_in, -1).sum(axis=0)
+            objs.exc.theta = (model.theta_mV_ if not learn else np.zeros(spec.n_excitatory)
+                              ) * b2.mV
+            flag = float(learn)
+            objs.input_exc.plastic = flag
+            objs.exc.adapt = flag
+            objs.exc.norm_on = flag
+            objs.exc.norm_total = model._norm_total(n_in)
+            objs.exc.theta_plus = model.theta_plus_mV * b2.mV
+            objs.input_exc.a_plus = model.a_plus
+            objs.input_exc.a_minus = model.a_minus
+            objs.ctrl.n_valid = n
+            objs.ctrl.min_spikes = 0
+            objs.ctrl.max_repeats = 0
+            objs.ctrl.boost = 0.5
+            objs.network.run(n * (spec.presentation_ms + spec.rest_ms) * b2.ms, namespace={})
+            b2.get_device().build(directory=directory, compile=True, run=False,
+                                  with_output=False)
+        finally:
+            device.reinit()
+            reset_device("runtime")
+        self.directory = directory
+        self.n = n
+
+    def run(self) -> float:
+        """Wall seconds of one run of the binary, process start to exit."""
         t0 = time.perf_counter()
-        normalize_synapses(syn, 0.1 * n_in)
-        set_rates(inp, x * 128.0)
-        net.run(350 * b2.ms)
-        set_rates(inp, 0.0)
-        net.run(150 * b2.ms)
+        subprocess.run([os.path.join(self.directory, "main")], cwd=self.directory, check=True,
+                       capture_output=True)
         return time.perf_counter() - t0
 
-    present(X[0])  # warm-up: code generation and compilation of the runtime objects
-    times = [present(x) for x in X[1:n_samples + 1]]
-    return float(np.median(times))
+
+def median_spread(values: list[float]) -> str:
+    v = np.asarray(values)
+    return f"{np.median(v):9.4g} [{v.min():.3g}-{v.max():.3g}]"
 
 
-def fast_path(X: np.ndarray, n_exc: int, n_samples: int, *, threads: int = 0,
-              learn: bool = True, repeats: int = 3) -> dict:
-    """Build (timed) and run the compiled network on ``n_samples`` samples without re-shows."""
+def public_vs_bare(n_in: int, n_exc: int, n: int, n_test: int, rounds: int,
+                   assign_from: str, tmp: str) -> dict:
+    """Interleaved rounds of the public path and the bare runs for one size."""
     from neurosim import STDPClassifier
-    from neurosim.standalone import RunSettings, StandaloneEngine
 
-    model = STDPClassifier(n_exc, threads=threads, chunk_samples=n_samples,
-                           backend="cpp_standalone")
-    # exactly n_samples slots per run (the classifier leaves 2x room for re-shows)
-    spec = dataclasses.replace(model._spec(X.shape[1]), chunk_slots=n_samples)
-    t0 = time.perf_counter()
-    engine = StandaloneEngine(spec)
-    compile_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    StandaloneEngine(spec)
-    reuse_s = time.perf_counter() - t0
+    X, y = images(n_in)
+    X, y = X[:n], y[:n]
+    Xt, _ = images(n_in, "test")
+    Xt = Xt[:n_test]
+    kw = dict(SCHEDULE, n_excitatory=n_exc, assign_from=assign_from, random_state=0)
+    warm = STDPClassifier(**kw).fit(X[:2], y[:2])  # compiles once (not timed)
+    # the same initial weights fit draws, for the bare learning run
     rng = np.random.default_rng(0)
-    n_in = X.shape[1]
-    settings = RunSettings(learn=learn, rate_max_hz=128.0, rate_boost_hz=64.0, min_spikes=0,
-                           max_repeats=0, norm_total=0.1 * n_in, theta_plus_mV=0.1,
-                           a_plus=0.01, a_minus=0.0001)
-    w0 = rng.uniform(0, 0.3, n_in * n_exc)
-    # best of `repeats` identical runs: the machine is shared, the minimum is the least noisy
-    runs = [engine.run_chunk(X[:n_samples], 0, w=w0, theta_mV=np.zeros(n_exc),
-                             settings=settings, reps_start=0, seed=1) for _ in range(repeats)]
-    r = min(runs, key=lambda run: run.wall_s)
-    exc_spikes = len(r.spike_i)
-    events = r.input_spikes * n_exc + exc_spikes + r.inh_spikes * (n_exc - 1)
-    sim_s = n_samples * 0.5
-    return {"compile_s": compile_s, "reuse_s": reuse_s, "run_s": r.wall_s,
-            "per_sample_s": r.wall_s / n_samples, "per_sim_s": r.wall_s / sim_s,
-            "ns_per_event": 1e9 * r.wall_s / max(events, 1), "events": events,
-            "synapses": n_in * n_exc + n_exc * n_exc}
+    w0 = rng.uniform(0.0, warm.w_init_max * warm.w_max, n_in * n_exc)
+    from neurosim.plasticity import normalize_incoming
+
+    warm._w0 = normalize_incoming(w0, n_in, n_exc, warm._norm_total(n_in))
+    t0 = time.perf_counter()
+    bare_learn = Bare(warm, X, True, os.path.join(tmp, f"bare-learn-{n_in}-{n_exc}"))
+    fitted = STDPClassifier(**kw).fit(X, y)
+    bare_frozen = Bare(fitted, X, False, os.path.join(tmp, f"bare-frozen-{n_in}-{n_exc}"))
+    bare_test = Bare(fitted, Xt, False, os.path.join(tmp, f"bare-test-{n_in}-{n_exc}"))
+    bare_compile = time.perf_counter() - t0
+    out: dict = {k: [] for k in ("fit", "fit_cpu", "bare", "bare_cpu", "predict", "bare_pred",
+                                 "sim", "process", "io", "python")}
+    for _ in range(rounds):
+        c0, t0 = cpu_now(), time.perf_counter()
+        m = STDPClassifier(**kw).fit(X, y)
+        out["fit"].append(time.perf_counter() - t0)
+        out["fit_cpu"].append(cpu_now() - c0)
+        for k, key in (("simulation", "sim"), ("process", "process"), ("io", "io"),
+                       ("python", "python")):
+            out[key].append(m.fit_times_.get(k, 0.0))
+        c0 = cpu_now()
+        bare = bare_learn.run() + (bare_frozen.run() if assign_from == "frozen" else 0.0)
+        out["bare"].append(bare)
+        out["bare_cpu"].append(cpu_now() - c0)
+        t0 = time.perf_counter()
+        m.predict(Xt)
+        out["predict"].append(time.perf_counter() - t0)
+        out["bare_pred"].append(bare_test.run())
+    out["events"] = m.cost(Xt)["effective_acs"]
+    res = m._respond(Xt, seed_key=99, desc="events")
+    out["input_spikes"] = res.input_counts.sum() / len(Xt)
+    out["bare_compile_s"] = bare_compile
+    out["n"], out["n_test"] = n, n_test
+    return out
+
+
+def print_public(size: str, r: dict, assign_from: str) -> None:
+    n, nt = r["n"], r["n_test"]
+    per = {k: [v / n for v in r[k]] for k in ("fit", "fit_cpu", "bare", "bare_cpu", "sim",
+                                               "process", "io", "python")}
+    ratio = np.median(r["fit"]) / np.median(r["bare"])
+    ratio_cpu = np.median(r["fit_cpu"]) / np.median(r["bare_cpu"])
+    print(f"\n{size}: fit on {n} samples (assign_from={assign_from!r}), predict on {nt}")
+    print(f"  fit per sample (s)          {median_spread(per['fit'])}   CPU "
+          f"{median_spread(per['fit_cpu'])}")
+    passes = "learning + frozen run" if assign_from == "frozen" else "learning run"
+    print(f"  bare Brian2 ({passes}) {median_spread(per['bare'])}   CPU "
+          f"{median_spread(per['bare_cpu'])}")
+    print(f"  ratio fit / bare: wall {ratio:.2f}x, CPU {ratio_cpu:.2f}x")
+    print(f"  where fit's time went (s/sample): simulation {np.median(per['sim']):.4g}, "
+          f"process start/set-up/results {np.median(per['process']):.4g}, "
+          f"file I/O {np.median(per['io']):.4g}, Python {np.median(per['python']):.4g}")
+    pred = [v / nt for v in r["predict"]]
+    bare = [v / nt for v in r["bare_pred"]]
+    print(f"  predict per sample (s)      {median_spread(pred)}   bare frozen run "
+          f"{median_spread(bare)}   ratio {np.median(pred) / np.median(bare):.2f}x")
+    n_exc = int(size.split("x")[1])
+    fanout = r["input_spikes"] * n_exc
+    print(f"  synaptic events per test sample {r['events']:.4g} = "
+          f"{r['events'] / fanout:.3f} x (input spikes {r['input_spikes']:.4g} x fan-out "
+          f"{n_exc})")
+
+
+def compile_time(n_in: int, n_exc: int, tmp: str) -> dict:
+    """A fresh build's time, split into code generation and compilation."""
+    import json
+
+    from neurosim import STDPClassifier
+    from neurosim.buildcache import MANIFEST
+
+    os.environ["BRAIN_VS_ANN_CACHE"] = os.path.join(tmp, f"fresh-{n_in}-{n_exc}")
+    m = STDPClassifier(n_exc, **SCHEDULE)
+    engine = m._engine(n_in)
+    man = json.loads((engine.path / MANIFEST).read_text())
+    os.environ["BRAIN_VS_ANN_CACHE"] = os.path.join(tmp, "cache")
+    return {"total": engine.compile_s, **man["build_s"]}
+
+
+def thread_scaling(sizes: list[tuple[int, int]], n_test: int, rounds: int) -> None:
+    """predict throughput at 1 (serial build) and 2 OpenMP threads, interleaved rounds."""
+    from neurosim import STDPClassifier
+
+    print(f"\nOpenMP threads: predict on {n_test} samples, median of {rounds} interleaved "
+          "rounds (1 = serial build, no OpenMP)")
+    for n_in, n_exc in sizes:
+        X, y = images(n_in)
+        Xt, _ = images(n_in, "test")
+        base = STDPClassifier(n_exc, **SCHEDULE, random_state=0, epochs=0).fit(X[:64], y[:64])
+        models = {n: STDPClassifier(n_exc, **SCHEDULE, random_state=0, epochs=0,
+                                    n_threads=n).fit(X[:64], y[:64]) for n in (1, 2)}
+        del base
+        times: dict = {1: [], 2: []}
+        for _ in range(rounds):
+            for n, m in models.items():
+                t0 = time.perf_counter()
+                m.predict(Xt[:n_test])
+                times[n].append((time.perf_counter() - t0) / n_test)
+        t1, t2 = np.median(times[1]), np.median(times[2])
+        print(f"  {n_in:4d} x {n_exc:5d}: 1 thread {t1 * 1e3:8.3f} ms/sample, 2 threads "
+              f"{t2 * 1e3:8.3f} ms/sample, speed-up {t1 / t2:.2f}x")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer sizes and samples")
-    parser.add_argument("--loop-samples", type=int, default=None,
-                        help="images timed in the runtime loop (default 10, quick 5)")
-    parser.add_argument("--samples", type=int, default=None,
-                        help="samples per fast-path run (default 64, quick 32)")
-    args = parser.parse_args(argv)
-    loop_n = args.loop_samples or (5 if args.quick else 10)
-    if loop_n < 1 or (args.samples is not None and args.samples < 1):
-        parser.error("--loop-samples and --samples must be >= 1")
-    n = args.samples or (32 if args.quick else 64)
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="64 x 100 only, fewer rounds")
+    p.add_argument("--rounds", type=int, default=None)
+    p.add_argument("--assign-from", choices=["frozen", "learning"], default=None,
+                   help="the classifier's assign_from (default: its default)")
+    args = p.parse_args(argv)
+    rounds = args.rounds or (3 if args.quick else 5)
+    from neurosim import STDPClassifier
 
-    cache = tempfile.mkdtemp(prefix="bench-snn-cache-")
-    os.environ["BRAIN_VS_ANN_CACHE"] = cache
+    assign_from = args.assign_from or STDPClassifier().assign_from
+    sizes = [(64, 100, 256, 128)] if args.quick else [(64, 100, 256, 128),
+                                                       (784, 1600, 16, 8)]
+    tmp = tempfile.mkdtemp(prefix="bench-snn-")
+    os.environ["BRAIN_VS_ANN_CACHE"] = os.path.join(tmp, "cache")
+    load0 = os.getloadavg()
+    print(f"bench_snn: {os.cpu_count()} CPUs, load average {load0[0]:.2f} at start; "
+          f"{rounds} interleaved rounds; schedule {SCHEDULE}")
     try:
-        import brian2
-
-        print(f"python {sys.version.split()[0]}, brian2 {brian2.__version__}, "
-              f"{os.cpu_count()} CPUs, fresh build cache {cache}")
-        X64 = digits(64)
-        print("\n1. digits training, 64 inputs x 100 excitatory, 350 ms + 150 ms, dt 0.5 ms")
-        loop = loop_seconds_per_sample(X64, 100, loop_n)
-        print(f"  (a) runtime loop (net.run per image): {loop:.3f} s/sample "
-              f"(median of {loop_n} samples after 1 warm-up)")
-        fp = fast_path(X64, 100, n)
-        print(f"  (b) compiled fast path: {fp['per_sample_s'] * 1e3:.2f} ms/sample "
-              f"({n} samples in one run of {fp['run_s']:.2f} s incl. process start; "
-              "best of 3)")
-        print(f"      compile {fp['compile_s']:.1f} s once (fresh cache), "
-              f"re-use {fp['reuse_s']:.3f} s")
-        print(f"  speed-up (a)/(b): {loop / fp['per_sample_s']:.0f}x per sample")
-
-        sizes = ([(64, 100), (64, 400)] if args.quick else
-                 [(64, 100), (64, 400), (64, 1600), (784, 100), (784, 400), (784, 1600)])
-        print("\n2. fast path vs size (learning on, no re-shows)")
-        print(f"  {'inputs':>6} {'exc':>5} {'synapses':>9} {'compile_s':>9} {'s/sim_s':>8} "
-              f"{'ms/sample':>9} {'events/sample':>13} {'ns/event':>8} {'samples':>7}")
-        X784 = None
-        for n_in, n_exc in sizes:
-            if n_in == 784 and X784 is None:
-                X784 = digits(784)
-            # 784 inputs carry ~10x the events per sample: fewer samples keep the bench short
-            m = n if n_in == 64 else max(4, n // 8)
-            big = n_in * n_exc >= 500_000
-            res = fast_path(X64 if n_in == 64 else X784, n_exc, m, repeats=1 if big else 3)
-            print(f"  {n_in:>6} {n_exc:>5} {res['synapses']:>9} {res['compile_s']:>9.1f} "
-                  f"{res['per_sim_s']:>8.3f} {res['per_sample_s'] * 1e3:>9.2f} "
-                  f"{res['events'] / m:>13.0f} {res['ns_per_event']:>8.2f} {m:>7}")
-
-        if not args.quick:
-            print("\n3. OpenMP threads (0 = no OpenMP)")
-            for n_in, n_exc in [(64, 100)]:
-                X = X64 if n_in == 64 else X784
-                row = []
-                for threads in (0, 1, 2):
-                    res = fast_path(X, n_exc, n, threads=threads)
-                    row.append(f"{threads} threads {res['per_sample_s'] * 1e3:.2f} ms/sample")
-                print(f"  {n_in} x {n_exc}: " + "; ".join(row))
+        for n_in, n_exc, n, n_test in sizes:
+            r = public_vs_bare(n_in, n_exc, n, n_test, rounds, assign_from, tmp)
+            print_public(f"{n_in}x{n_exc}", r, assign_from)
+        c = compile_time(64, 100, tmp)
+        print(f"\ncompile of a fresh 64 x 100 build: {c['total']:.1f} s (code generation "
+              f"{c['generate']:.1f} s, C++ compile {c['compile']:.1f} s)")
+        thread_sizes = [(64, 100)] if args.quick else [(64, 100), (64, 1600), (784, 400)]
+        thread_scaling(thread_sizes, 32 if args.quick else 16, rounds)
     finally:
-        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\nload average {os.getloadavg()[0]:.2f} at end")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())
