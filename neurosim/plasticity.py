@@ -129,10 +129,15 @@ def stdp_synapses(source: Any, target: Any, p: STDPParams, *, name: str,
     elif connect is not False:
         raise TypeError(f"connect must be bool, str or dict, got {type(connect).__name__}")
     syn.plastic = 1.0
-    if w_init is not None and len(syn) > 0:
+    if w_init is not None:
         w0 = as_float_array("w_init", w_init)
-        if w0.ndim not in (0, 1) or (w0.ndim == 1 and w0.shape[0] != len(syn)):
-            raise ValueError(f"w_init must be a scalar or have shape ({len(syn)},), got "
+        try:
+            n_syn = len(syn)
+        except NotImplementedError:  # cpp_standalone: the count is known only after a run
+            n_syn = None
+        if w0.ndim not in (0, 1) or (w0.ndim == 1 and n_syn is not None
+                                     and w0.shape[0] != n_syn):
+            raise ValueError(f"w_init must be a scalar or have shape ({n_syn},), got "
                              f"{w0.shape}")
         if w0.size and (w0.min() < 0.0 or w0.max() > p.w_max):
             raise ValueError(f"w_init must lie in [0, w_max={p.w_max}]; clip it")
