@@ -1,14 +1,20 @@
 """The report's figures, drawn from a run directory's CSV files only (matplotlib, Agg backend).
 
-Each ``fig_*`` function takes the loaded tables (:func:`load_tables`) and a destination path,
-draws one PNG and returns the path, or ``None`` when the run has no data for it (for example no
-spiking model). Figures never retrain or import a model package.
+Each ``fig_*`` function takes the loaded tables (:func:`load_tables`) or an
+:mod:`experiments.analysis` result, a destination path and the models' roles, draws one PNG and
+returns the path, or ``None`` when the run has no data for it. Means over seeds carry their
+95 % t interval (error bars or bands, from :mod:`experiments.stats` through
+:func:`experiments.analysis.aggregate`); with one seed there is none to draw. Main models are
+drawn with solid lines and filled markers, baselines dashed with open markers. Figures never
+retrain or import a model package.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -17,36 +23,49 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from experiments.constants import BRAINS  # noqa: E402
+from experiments import analysis as A  # noqa: E402
+from experiments import constants  # noqa: E402
 
 __all__ = [
     "DPI",
-    "FAMILY_COLOR",
-    "fit_exponent",
+    "TABLES",
+    "FAMILY_COLORS",
     "load_tables",
-    "fig_scale_size",
+    "save_figure",
+    "model_styles",
+    "fig_scale_accuracy",
+    "fig_scale_operations",
     "fig_scale_brains",
+    "fig_size_trend",
+    "fig_extrapolation",
     "fig_learning_curves",
     "fig_label_efficiency",
+    "fig_baseline_differences",
     "fig_receptive_fields",
-    "fig_operations",
-    "fig_depth_width",
+    "fig_energy",
     "fig_anytime",
-    "fig_threads",
-    "save_figure",
+    "fig_speedup",
 ]
 
 DPI = 90
-FAMILY_COLOR = {"snn": "tab:red", "ann": "tab:blue"}
-FAMILY_NAME = {"snn": "spiking (STDP)", "ann": "ANN (backprop)"}
-_CSV = ("runs", "learning_curves", "label_efficiency", "anytime", "thread_timing",
-        "receptive_fields")
+#: Colours per family, main models first, then baselines.
+FAMILY_COLORS = {
+    "snn": ("tab:red", "tab:orange", "tab:brown", "salmon"),
+    "ann": ("tab:blue", "tab:cyan", "navy", "steelblue"),
+    "clustering": ("tab:purple", "orchid", "indigo"),
+}
+#: The intervals' confidence level as text ("95 %").
+CI = f"{A.LEVEL * 100:g} %"
+_OTHER_COLORS = ("tab:gray", "tab:olive", "black", "tab:pink")
+#: The CSV files of a run directory the report reads (missing ones load as empty frames).
+TABLES = ("runs", "learning_curves", "label_efficiency", "anytime", "timing",
+          "receptive_fields", "continual", "robustness")
 
 
 def load_tables(out: str | os.PathLike) -> dict[str, pd.DataFrame]:
     """Read the run directory's CSVs into DataFrames (empty frames for missing files).
 
-    ``runs`` keeps only jobs with ``status == "ok"``.
+    ``runs`` keeps only jobs with ``status == "ok"``; ``runs_all`` has every row.
     """
     if not isinstance(out, (str, os.PathLike)):
         raise TypeError(f"out must be a path to a run directory, got {type(out).__name__}")
@@ -54,46 +73,20 @@ def load_tables(out: str | os.PathLike) -> dict[str, pd.DataFrame]:
     if not (out / "runs.csv").is_file():
         raise FileNotFoundError(f"{out / 'runs.csv'} not found: run `brain-vs-ann run` first")
     tables = {}
-    for name in _CSV:
+    for name in TABLES:
         path = out / f"{name}.csv"
         try:
             tables[name] = pd.read_csv(path) if path.is_file() else pd.DataFrame()
         except pd.errors.EmptyDataError:
             tables[name] = pd.DataFrame()
-    runs = tables["runs"]
-    if "status" in runs:
-        tables["runs"] = runs[runs["status"] == "ok"].reset_index(drop=True)
+    tables["runs_all"] = tables["runs"]
+    tables["runs"] = A.ok_runs(tables["runs"])
     return tables
-
-
-def fit_exponent(x, y) -> float | None:
-    """Slope ``b`` of ``log10 y = a + b log10 x`` by least squares (None with < 2 distinct x).
-
-    Parameters
-    ----------
-    x, y : array-like of shape (n,)
-        Positive values; non-positive or missing pairs are dropped.
-    """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
-    keep = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
-    x, y = x[keep], y[keep]
-    if len(np.unique(x)) < 2:
-        return None
-    slope, _ = np.polyfit(np.log10(x), np.log10(y), 1)
-    return float(slope)
-
-
-def _mean_by_size(runs: pd.DataFrame, cols) -> pd.DataFrame:
-    keys = ["task", "model", "family", "kind", "size"]
-    cols = [c for c in cols if c in runs]
-    return runs.groupby(keys, as_index=False)[cols].mean(numeric_only=True)
 
 
 def save_figure(fig, path: Path) -> Path:
     """Write ``fig`` to ``path`` as PNG atomically (temp file + rename) and close it."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp.png")
     fig.savefig(tmp, dpi=DPI, bbox_inches="tight")
@@ -102,289 +95,479 @@ def save_figure(fig, path: Path) -> Path:
     return path
 
 
-def _style(model: str, family: str, i: int) -> dict:
-    marker = "os^Dv<>p"[i % 8]
-    return {"color": FAMILY_COLOR.get(family, "gray"), "marker": marker}
+def model_styles(frame: pd.DataFrame, roles: Mapping[str, str] | None = None
+                 ) -> dict[str, dict[str, Any]]:
+    """``model -> matplotlib style``: a colour per model (by family), solid lines and filled
+    markers for main models, dashed lines and open markers for baselines."""
+    roles = roles or {}
+    if frame.empty or "model" not in frame:
+        return {}
+    fams = frame.groupby("model", sort=False)["family"].first() if "family" in frame else \
+        pd.Series("other", index=pd.unique(frame["model"]))
+    order = sorted(fams.index, key=lambda m: (roles.get(m, "main") != "main",
+                                              list(fams.index).index(m)))
+    used: dict[str, int] = {}
+    styles = {}
+    for i, m in enumerate(order):
+        palette = FAMILY_COLORS.get(fams[m], _OTHER_COLORS)
+        k = used.get(fams[m], 0)
+        used[fams[m]] = k + 1
+        base = roles.get(m, "main") == "baseline"
+        color = palette[k % len(palette)]
+        styles[m] = {"color": color, "marker": "os^Dv<>p"[i % 8],
+                     "linestyle": "--" if base else "-",
+                     "markerfacecolor": "white" if base else color,
+                     "label": f"{m} (baseline)" if base else m}
+    return styles
 
 
-def fig_scale_size(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
-    """Accuracy vs synapses and operations per inference vs synapses (log-log, fitted slope)."""
-    runs = t["runs"]
-    if runs.empty:
+def _err(frame: pd.DataFrame, col: str) -> np.ndarray | None:
+    ci = f"{col}_ci"
+    if ci not in frame:
         return None
-    m = _mean_by_size(runs, ["synapses", "accuracy", "macs", "synops", "neuron_updates"])
-    tasks = list(dict.fromkeys(m["task"]))
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
-    ax = axes[0]
-    for ti, task in enumerate(tasks):
-        for mi, (model, g) in enumerate(m[m["task"] == task].groupby("model", sort=False)):
+    e = frame[ci].to_numpy(dtype=float)
+    return None if not np.isfinite(e).any() else np.nan_to_num(e)
+
+
+def _tasks(frame: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(frame["task"])) if "task" in frame else []
+
+
+def _chance_lines(ax, runs: pd.DataFrame, task: str) -> None:
+    """1 / n_classes (dotted) and the majority-class rate (dash-dot) of ``task``."""
+    sub = runs[runs["task"] == task] if "task" in runs else runs
+    if "n_classes" in sub and sub["n_classes"].notna().any():
+        ax.axhline(1.0 / float(sub["n_classes"].dropna().iloc[0]), color="gray",
+                   linestyle=":", linewidth=1, label="chance: 1 / classes")
+    if "majority_rate" in sub and sub["majority_rate"].notna().any():
+        ax.axhline(float(sub["majority_rate"].mean()), color="gray", linestyle="-.",
+                   linewidth=1, label="chance: majority class")
+
+
+def _accuracy_axis(ax, label: str = "test accuracy") -> None:
+    """Accuracy axis: a t interval may reach past [0, 1]; the view stays near that range."""
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_ylabel(label)
+
+
+def _subplots(n: int, width: float = 5.0, height: float = 3.8):
+    fig, axes = plt.subplots(1, max(n, 1), figsize=(width * max(n, 1), height), squeeze=False,
+                             layout="constrained")
+    return fig, axes[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# scale
+# ------------------------------------------------------------------------------------------------
+
+
+def fig_scale_accuracy(t: dict[str, pd.DataFrame], path: Path,
+                       roles: Mapping[str, str] | None = None) -> Path | None:
+    """Test accuracy (mean ± 95 % CI over seeds) against synapses, one panel per task."""
+    runs = t["runs"]
+    if runs.empty or not {"accuracy", "synapses"} <= set(runs):
+        return None
+    agg = A.aggregate(runs, ["synapses", "accuracy"])
+    styles = model_styles(runs, roles)
+    tasks = _tasks(agg)
+    fig, axes = _subplots(len(tasks))
+    for ax, task in zip(axes, tasks, strict=True):
+        sub = agg[agg["task"] == task]
+        for model, g in sub.groupby("model", sort=False):
             g = g.sort_values("synapses")
-            st = _style(model, g["family"].iloc[0], mi)
-            ax.plot(g["synapses"], g["accuracy"], linestyle=["-", "--", ":", "-."][ti % 4],
-                    label=f"{model} on {task}", **st)
-    ax.set_xscale("log")
-    ax.set_xlabel("synapses / weights (log)")
-    ax.set_ylabel("test accuracy")
-    ax.set_title("accuracy vs size")
-    ax.legend(fontsize=7)
-    ax = axes[1]
-    task = tasks[0]
-    mt = m[m["task"] == task]
-    for model, g in mt.groupby("model", sort=False):
-        g = g.sort_values("synapses")
-        fam = g["family"].iloc[0]
-        metrics = [("macs", "MACs", "o-")] if fam == "ann" else [
-            ("synops", "synaptic events", "s-"), ("neuron_updates", "neuron updates", "^--")]
-        for col, what, fmt in metrics:
-            if col not in g or g[col].isna().all():
-                continue
-            b = fit_exponent(g["synapses"], g[col])
-            slope = f", slope {b:.2f}" if b is not None else ""
-            ax.plot(g["synapses"], g[col], fmt, color=FAMILY_COLOR.get(fam, "gray"),
-                    label=f"{model}: {what}{slope}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("synapses / weights (log)")
-    ax.set_ylabel("operations per inference (log)")
-    ax.set_title(f"cost vs size on {task} (log-log)")
-    ax.legend(fontsize=7)
+            st = styles[model]
+            ax.errorbar(g["synapses"], g["accuracy"], yerr=_err(g, "accuracy"), capsize=3,
+                        **st)
+        _chance_lines(ax, runs, task)
+        ax.set_xscale("log")
+        ax.set_xlabel("synapses / weights (log)")
+        _accuracy_axis(ax)
+        ax.set_title(f"accuracy vs size on {task}")
+        ax.legend(fontsize=7)
     return save_figure(fig, path)
 
 
-def fig_scale_brains(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
-    """Our networks placed against C. elegans, Drosophila, mouse and human (log scale)."""
+_OPS = (("dense_ops", "dense synaptic operations"), ("effective_macs", "effective MACs"),
+        ("effective_acs", "effective ACs (synaptic events)"),
+        ("membrane_updates", "membrane updates"))
+
+
+def fig_scale_operations(t: dict[str, pd.DataFrame], path: Path,
+                         roles: Mapping[str, str] | None = None) -> Path | None:
+    """Operations per inference against synapses (log-log), one panel per kind of operation,
+    on the first task."""
     runs = t["runs"]
-    if runs.empty:
+    if runs.empty or "synapses" not in runs:
         return None
-    m = _mean_by_size(runs, ["neurons", "synapses"])
-    m = m[m["task"] == m["task"].iloc[0]]
+    task = _tasks(runs)[0]
+    sub = runs[runs["task"] == task]
+    ops = [(c, w) for c, w in _OPS if c in sub
+           and (pd.to_numeric(sub[c], errors="coerce") > 0).any()]
+    if not ops:
+        return None
+    agg = A.aggregate(sub, ["synapses", *[c for c, _ in ops]])
+    styles = model_styles(runs, roles)
+    fig, axes = _subplots(len(ops), width=4.2)
+    for ax, (col, what) in zip(axes, ops, strict=True):
+        for model, g in agg.groupby("model", sort=False):
+            g = g[g[col].astype(float) > 0].sort_values("synapses")
+            if g.empty:
+                continue
+            ax.errorbar(g["synapses"], g[col], yerr=_err(g, col), capsize=3, **styles[model])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("synapses / weights (log)")
+        ax.set_ylabel("per inference (log)")
+        ax.set_title(what, fontsize=9)
+        ax.legend(fontsize=6)
+    fig.suptitle(f"work per inference vs size on {task} (mean ± {CI} CI over seeds)",
+                 fontsize=10)
+    return save_figure(fig, path)
+
+
+def fig_scale_brains(t: dict[str, pd.DataFrame], path: Path,
+                     roles: Mapping[str, str] | None = None) -> Path | None:
+    """The largest network of each model on the first task against real nervous systems
+    (:data:`experiments.constants.BRAINS`), neurons and synapses on log scales."""
+    runs = t["runs"]
+    if runs.empty or not {"neurons", "synapses"} <= set(runs):
+        return None
+    task = _tasks(runs)[0]
+    agg = A.aggregate(runs[runs["task"] == task], ["neurons", "synapses"])
+    styles = model_styles(runs, roles)
+    big = agg.loc[agg.groupby("model", sort=False)["synapses"].idxmax()]
     labels, neurons, synapses, colors = [], [], [], []
-    for _, r in m.sort_values(["family", "size"]).iterrows():
-        labels.append(f"{r['model']} [{int(r['size'])}]")
+    for r in big.to_dict("records"):
+        labels.append(f"{styles[r['model']]['label']} [{int(r['size'])}]")
         neurons.append(r["neurons"])
         synapses.append(r["synapses"])
-        colors.append(FAMILY_COLOR.get(r["family"], "gray"))
-    for name, n, s in BRAINS:
+        colors.append(styles[r["model"]]["color"])
+    for name, n, s in constants.BRAINS:
         labels.append(name)
         neurons.append(n)
         synapses.append(np.nan if s is None else s)
         colors.append("tab:green")
     y = np.arange(len(labels))
-    fig, axes = plt.subplots(1, 2, figsize=(10, 0.35 * len(labels) + 1.5), sharey=True,
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 0.35 * len(labels) + 1.6), sharey=True,
                              layout="constrained")
+    top = np.nanmax(np.asarray([*neurons, *synapses], dtype=float))
     for ax, vals, what in [(axes[0], neurons, "neurons"), (axes[1], synapses, "synapses")]:
         vals = np.asarray(vals, dtype=float)
         ax.barh(y, np.where(np.isfinite(vals), vals, 0), color=colors)
         for yi, v in zip(y, vals, strict=True):
-            ax.text(v if np.isfinite(v) else 1, yi, f" {v:.2g}" if np.isfinite(v) else " n/a",
-                    va="center", fontsize=7)
+            ax.text(v if np.isfinite(v) else 1, yi, f" {v:.2g}" if np.isfinite(v) else
+                    " no sourced count", va="center", fontsize=7)
         ax.set_xscale("log")
-        ax.set_xlim(1, 1e16)
+        ax.set_xlim(1, top * 1e3)
         ax.set_xlabel(f"{what} (log)")
     axes[0].set_yticks(y, labels, fontsize=8)
     axes[0].invert_yaxis()
-    fig.suptitle("our networks (red: spiking, blue: ANN) against nervous systems (green)",
-                 fontsize=10)
+    fig.suptitle(f"our largest networks on {task} against nervous systems (green; sources in "
+                 "the report)", fontsize=10)
     return save_figure(fig, path)
 
 
-def fig_learning_curves(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
-    """Test accuracy against training samples seen, per task, both families."""
+def fig_size_trend(trend: pd.DataFrame, path: Path, task: str) -> Path | None:
+    """Our spiking accuracy (± CI) by excitatory neurons beside Diehl & Cook 2015 on MNIST.
+
+    ``trend``: rows with ``size``, ``accuracy``, ``accuracy_ci`` (ours, NaN where not run) and
+    ``dc2015`` (their accuracy, NaN where they did not report one).
+    """
+    if trend.empty or "accuracy" not in trend or trend["accuracy"].isna().all():
+        return None
+    fig, ax = plt.subplots(figsize=(5.5, 3.8), layout="constrained")
+    ours = trend.dropna(subset=["accuracy"])
+    ax.errorbar(ours["size"], ours["accuracy"], yerr=_err(ours, "accuracy"), capsize=3,
+                marker="o", color="tab:red", label=f"this run, {task} (mean ± {CI} CI)")
+    dc = trend.dropna(subset=["dc2015"])
+    ax.plot(dc["size"], dc["dc2015"], marker="s", linestyle="--", color="black",
+            markerfacecolor="white", label="Diehl & Cook 2015, MNIST")
+    ax.set_xscale("log")
+    ax.set_xlabel("excitatory neurons (log)")
+    _accuracy_axis(ax)
+    ax.set_title("size trend of STDP networks (different tasks)", fontsize=10)
+    ax.legend(fontsize=7)
+    return save_figure(fig, path)
+
+
+def fig_extrapolation(ex: dict[str, Any], path: Path) -> Path | None:
+    """Measured wall time per simulated second against its work (log-log, ± CI), the
+    fitted power law, and where the targets of the extrapolation lie on it."""
+    means = ex.get("means")
+    if means is None or means.empty:
+        return None
+    fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
+    ax.errorbar(means["work_per_sim_s"], means["wall_per_sim_s"],
+                xerr=_err(means, "work_per_sim_s"), yerr=_err(means, "wall_per_sim_s"),
+                marker="o", linestyle="none", color="tab:red", capsize=3,
+                label="measured (spiking sizes)")
+    fit = ex.get("fit")
+    rows = ex.get("rows")
+    if fit is not None:
+        hi = max(fit.x_max, *(rows["work_per_sim_s"] if rows is not None and not rows.empty
+                              else [fit.x_max]))
+        xs = np.logspace(np.log10(fit.x_min), np.log10(hi), 50)
+        ax.plot(xs, fit.predict(xs), color="black", linewidth=1,
+                label=f"fit: wall ∝ work^{fit.exponent:.2f}")
+        per_op = ex.get("s_per_op_largest", np.nan)
+        if np.isfinite(per_op):
+            lin = np.logspace(np.log10(fit.x_max), np.log10(hi), 25)
+            ax.plot(lin, per_op * lin, color="gray", linestyle="--", linewidth=1,
+                    label="exponent 1 from the largest network")
+        for r in rows.to_dict("records"):
+            ax.plot(r["work_per_sim_s"], r["core_s"], marker="*", markersize=11,
+                    linestyle="none", label=f"{r['scope']} (extrapolated)")
+            if np.isfinite(r.get("record_core_s", np.nan)):
+                ax.plot(r["work_per_sim_s"], r["record_core_s"], marker="x", markersize=9,
+                        color="black", linestyle="none",
+                        label=f"{r['scope']} record (processor-s)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("work of one simulated second (ACs + membrane updates + input draws, log)")
+    ax.set_ylabel("wall seconds per simulated second, one core (log)")
+    title = "extrapolation" if fit is not None else \
+        f"no fit: {ex.get('n_sizes', 0)} size(s), {A.MIN_SIZES} needed"
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7)
+    return save_figure(fig, path)
+
+
+# ------------------------------------------------------------------------------------------------
+# learning rule
+# ------------------------------------------------------------------------------------------------
+
+
+def fig_learning_curves(t: dict[str, pd.DataFrame], path: Path,
+                        roles: Mapping[str, str] | None = None) -> Path | None:
+    """Evaluation accuracy against training samples seen, mean with a 95 % CI band."""
     lc = t["learning_curves"]
-    if lc.empty or "eval_accuracy" not in lc or lc["eval_accuracy"].isna().all():
+    if lc.empty or not {"eval_accuracy", "samples_seen"} <= set(lc) \
+            or lc["eval_accuracy"].isna().all():
         return None
     lc = lc.dropna(subset=["eval_accuracy", "samples_seen"])
-    lc = lc.groupby(["task", "model", "family", "size", "samples_seen"], as_index=False)[
-        "eval_accuracy"].mean()
-    tasks = list(dict.fromkeys(lc["task"]))
-    fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.8), squeeze=False,
-                             layout="constrained")
-    for ax, task in zip(axes[0], tasks, strict=True):
-        sub = lc[lc["task"] == task]
-        for i, ((model, size), g) in enumerate(sub.groupby(["model", "size"], sort=False)):
-            fam = g["family"].iloc[0]
-            sizes = sorted(sub[sub["model"] == model]["size"].unique())
+    agg = A.aggregate(lc, ["eval_accuracy"], keys=(*A.GROUP_KEYS, "samples_seen"))
+    styles = model_styles(lc, roles)
+    tasks = _tasks(agg)
+    fig, axes = _subplots(len(tasks), width=5.5)
+    for ax, task in zip(axes, tasks, strict=True):
+        sub = agg[agg["task"] == task]
+        for (model, size), g in sub.groupby(["model", "size"], sort=False):
+            g = g.sort_values("samples_seen")
+            st = dict(styles[model])
+            sizes = sorted(sub.loc[sub["model"] == model, "size"].unique())
             alpha = 0.35 + 0.65 * (sizes.index(size) + 1) / len(sizes)
-            ax.plot(g["samples_seen"], g["eval_accuracy"], marker="o", markersize=3,
-                    color=FAMILY_COLOR.get(fam, "gray"), alpha=alpha,
-                    label=f"{model} [{size}]")
-            del i
+            st["label"] = f"{st['label']} [{size}]"
+            ax.plot(g["samples_seen"], g["eval_accuracy"], markersize=3, alpha=alpha, **st)
+            e = _err(g, "eval_accuracy")
+            if e is not None:
+                ax.fill_between(g["samples_seen"], g["eval_accuracy"] - e,
+                                g["eval_accuracy"] + e, color=st["color"], alpha=0.15 * alpha)
+        _chance_lines(ax, t["runs"], task)
         ax.set_xscale("log")
         ax.set_xlabel("training samples seen (log; repeats counted)")
-        ax.set_ylabel("test accuracy")
-        ax.set_title(task)
-        ax.legend(fontsize=7)
+        _accuracy_axis(ax, "evaluation accuracy")
+        ax.set_title(f"learning curves on {task}")
+        ax.legend(fontsize=6)
     return save_figure(fig, path)
 
 
-def fig_label_efficiency(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
-    """Accuracy against the number of labels per class (0 plotted as 'all')."""
+def fig_label_efficiency(t: dict[str, pd.DataFrame], path: Path,
+                         roles: Mapping[str, str] | None = None) -> Path | None:
+    """Accuracy (± 95 % CI) against labels per class: the largest size of every model,
+    baselines included, each model shifted a little sideways so the error bars stay apart."""
     le = t["label_efficiency"]
-    if le.empty:
+    if le.empty or not {"labels_per_class", "accuracy"} <= set(le):
         return None
-    le = le.groupby(["task", "model", "family", "size", "labels_per_class"], as_index=False)[
-        ["accuracy", "labels_used"]].mean()
-    ks = sorted(le["labels_per_class"].unique(), key=lambda k: (k == 0, k))
+    agg = A.aggregate(le, ["accuracy"], keys=(*A.GROUP_KEYS, "labels_per_class"))
+    ks = sorted(agg["labels_per_class"].unique(), key=lambda k: (k == 0, k))
     pos = {k: i for i, k in enumerate(ks)}
-    tasks = list(dict.fromkeys(le["task"]))
-    fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.8), squeeze=False,
-                             layout="constrained")
-    for ax, task in zip(axes[0], tasks, strict=True):
-        sub = le[le["task"] == task]
+    styles = model_styles(le, roles)
+    tasks = _tasks(agg)
+    fig, axes = _subplots(len(tasks), width=5.5)
+    for ax, task in zip(axes, tasks, strict=True):
+        sub = agg[agg["task"] == task]
+        sub = sub[sub["size"] == sub.groupby("model")["size"].transform("max")]
+        models = list(dict.fromkeys(sub["model"]))
         for (model, size), g in sub.groupby(["model", "size"], sort=False):
-            g = g.assign(x=g["labels_per_class"].map(pos)).sort_values("x")
-            sizes = sorted(sub[sub["model"] == model]["size"].unique())
-            rank = sizes.index(size)
-            ax.plot(g["x"], g["accuracy"], marker="os^Dv"[rank % 5], color=FAMILY_COLOR.get(
-                g["family"].iloc[0], "gray"), alpha=0.35 + 0.65 * (rank + 1) / len(sizes),
-                label=f"{model} [{size}]")
+            shift = 0.25 * (models.index(model) / max(len(models) - 1, 1) - 0.5)
+            g = g.assign(x=g["labels_per_class"].map(pos) + shift).sort_values("x")
+            st = dict(styles[model])
+            st["label"] = f"{st['label']} [{size}]"
+            ax.errorbar(g["x"], g["accuracy"], yerr=_err(g, "accuracy"), capsize=3, **st)
+        _chance_lines(ax, t["runs"], task)
         ax.set_xticks(range(len(ks)), [str(k) if k else "all" for k in ks])
         ax.set_xlabel("labels per class")
-        ax.set_ylabel("test accuracy")
+        _accuracy_axis(ax)
         ax.set_title(f"label efficiency on {task}")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=6)
     return save_figure(fig, path)
 
 
-def fig_receptive_fields(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
-    """STDP input weights next to the ANN's first-layer weights (largest size of each)."""
-    rf = t["receptive_fields"]
-    if rf.empty:
+def fig_baseline_differences(comp: pd.DataFrame, path: Path) -> Path | None:
+    """Paired differences (model − baseline, ± 95 % CI over seeds), one row per comparison."""
+    if comp.empty:
         return None
-    task = rf["task"].iloc[0]
+    comp = comp.reset_index(drop=True)
+    labels = [f"{r['model']} [{r['size']}] − {r['baseline']} [{r['baseline_size']}], "
+              f"{r['task']}, " + ("all labels" if r["labels_per_class"] == 0 else
+                                  f"{r['labels_per_class']}/class")
+              for r in comp.to_dict("records")]
+    y = np.arange(len(comp))
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(comp) + 1.4), layout="constrained")
+    err = _err(comp, "diff")
+    ax.errorbar(comp["diff"], y, xerr=err, marker="o", linestyle="none", color="tab:red",
+                capsize=3)
+    ax.axvline(0.0, color="gray", linewidth=1)
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"accuracy difference, paired by seed (mean ± {CI} CI)")
+    ax.set_title("what the learning rule adds over each baseline", fontsize=10)
+    return save_figure(fig, path)
+
+
+def fig_receptive_fields(t: dict[str, pd.DataFrame], path: Path,
+                         roles: Mapping[str, str] | None = None) -> Path | None:
+    """First-layer weights of the largest network of each main family (first task, first seed):
+    STDP input weights next to backprop's first-layer weights and k-means prototypes."""
+    rf = t["receptive_fields"]
+    if rf.empty or not {"unit", "row", "col", "weight"} <= set(rf):
+        return None
+    roles = roles or {}
+    task = _tasks(rf)[0]
     rf = rf[(rf["task"] == task) & (rf["seed"] == rf["seed"].min())]
     panels = []
-    for fam in ("snn", "ann"):
-        sub = rf[rf["family"] == fam]
-        if sub.empty:
-            continue
+    for model, sub in rf.groupby("model", sort=False):
         size = sub["size"].max()
-        sub = sub[sub["size"] == size]
-        panels.append((fam, sub["model"].iloc[0], size, sub))
-    if not panels:
-        return None
-    fig = plt.figure(figsize=(5 * len(panels), 5.3))
+        panels.append((model, sub["family"].iloc[0], size, sub[sub["size"] == size]))
+    panels.sort(key=lambda p: roles.get(p[0], "main") != "main")
+    panels = panels[:4]
+    most = max(len(p[3]["unit"].unique()) for p in panels)
+    ncol = int(np.ceil(np.sqrt(most)))
+    fig = plt.figure(figsize=(3.6 * len(panels), 3.6 * np.ceil(most / ncol) / ncol + 0.6))
     subfigs = fig.subfigures(1, len(panels), squeeze=False)[0]
-    for sf, (fam, model, size, sub) in zip(subfigs, panels, strict=True):
+    for sf, (model, fam, size, sub) in zip(subfigs, panels, strict=True):
         units = sorted(sub["unit"].unique())
-        n = int(np.ceil(np.sqrt(len(units))))
+        ncol = int(np.ceil(np.sqrt(len(units))))
+        nrow = int(np.ceil(len(units) / ncol))
         h, w = int(sub["row"].max()) + 1, int(sub["col"].max()) + 1
-        axes = sf.subplots(n, n, squeeze=False)
+        axes = sf.subplots(nrow, ncol, squeeze=False)
         for ax in axes.ravel():
             ax.axis("off")
+        signed = (sub["weight"] < 0).any()
         for ax, u in zip(axes.ravel(), units, strict=False):
             img = np.zeros((h, w))
             g = sub[sub["unit"] == u]
             img[g["row"].to_numpy(), g["col"].to_numpy()] = g["weight"].to_numpy()
             lim = np.abs(img).max() or 1.0
-            cmap, vmin = ("gray_r", 0) if fam == "snn" else ("RdBu_r", -lim)
+            cmap, vmin = ("RdBu_r", -lim) if signed else ("gray_r", 0)
             ax.imshow(img, cmap=cmap, vmin=vmin, vmax=lim, interpolation="nearest")
-        rule = "STDP input weights" if fam == "snn" else "first-layer weights (backprop)"
-        sf.suptitle(f"{model} [{size}] on {task}: {rule}", fontsize=9)
+        what = {"snn": "STDP input weights", "ann": "first-layer weights (backprop)",
+                "clustering": "k-means prototypes"}.get(fam, "first-layer weights")
+        base = " (baseline)" if roles.get(model, "main") == "baseline" else ""
+        sf.suptitle(f"{model}{base} [{size}]: {what}", fontsize=9)
     return save_figure(fig, path)
 
 
-def fig_operations(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
-    """Operations and estimated energy per inference for each model size (log scale)."""
+# ------------------------------------------------------------------------------------------------
+# information processing
+# ------------------------------------------------------------------------------------------------
+
+
+_ENERGY = (("energy_pj_ops", "operations only"), ("energy_pj_sram", "+ SRAM accesses"),
+           ("energy_pj_dram", "+ DRAM accesses"))
+
+
+def fig_energy(t: dict[str, pd.DataFrame], path: Path,
+               roles: Mapping[str, str] | None = None) -> Path | None:
+    """Estimated energy per inference three ways (± 95 % CI), each model and size, first task."""
     runs = t["runs"]
-    if runs.empty:
+    cols = [(c, w) for c, w in _ENERGY if c in runs and runs[c].notna().any()]
+    if runs.empty or not cols:
         return None
-    m = _mean_by_size(runs, ["macs", "synops", "neuron_updates", "energy_pj_est"])
-    m = m[m["task"] == m["task"].iloc[0]].sort_values(["family", "size"])
-    labels = [f"{r.model} [{int(r.size)}]" for r in m.itertuples()]
-    x = np.arange(len(m))
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
-    ax = axes[0]
-    width = 0.27
-    for k, (col, name, color) in enumerate([("macs", "MACs", "tab:blue"),
-                                            ("synops", "synaptic events", "tab:red"),
-                                            ("neuron_updates", "neuron updates", "tab:orange")]):
-        vals = m[col].to_numpy(dtype=float) if col in m else np.full(len(m), np.nan)
-        ax.bar(x + (k - 1) * width, np.nan_to_num(vals), width, label=name, color=color)
-    ax.set_yscale("log")
-    ax.set_xticks(x, labels, rotation=30, ha="right", fontsize=8)
-    ax.set_ylabel("operations per inference (log)")
-    ax.set_title(f"work per inference on {m['task'].iloc[0]}")
-    ax.legend(fontsize=7)
-    ax = axes[1]
-    e = m["energy_pj_est"].to_numpy(dtype=float)
-    ax.bar(x, np.nan_to_num(e), color=[FAMILY_COLOR.get(f, "gray") for f in m["family"]])
+    task = _tasks(runs)[0]
+    agg = A.aggregate(runs[runs["task"] == task], [c for c, _ in cols])
+    agg["role"] = [(roles or {}).get(m, "main") for m in agg["model"]]
+    agg = agg.sort_values(["role", "family", "model", "size"], kind="stable")
+    labels = [f"{m}{' (b)' if r == 'baseline' else ''} [{int(s)}]"
+              for m, s, r in zip(agg["model"], agg["size"], agg["role"], strict=True)]
+    x = np.arange(len(agg))
+    width = 0.8 / len(cols)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.7 * len(agg) + 2), 4), layout="constrained")
+    for k, ((col, what), color) in enumerate(zip(cols, ("tab:green", "tab:olive", "tab:brown"),
+                                                 strict=False)):
+        vals = agg[col].to_numpy(dtype=float)
+        ax.bar(x + (k - (len(cols) - 1) / 2) * width, np.nan_to_num(vals), width,
+               yerr=_err(agg, col), capsize=2, label=what, color=color)
     ax.set_yscale("log")
     ax.set_xticks(x, labels, rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("pJ per inference (log)")
-    ax.set_title("ESTIMATED energy per inference\n(45 nm: MAC 4.6 pJ, synaptic event 0.9 pJ)",
-                 fontsize=10)
+    ax.set_title(f"ESTIMATED energy per inference on {task} (from operation counts; (b) = "
+                 "baseline)", fontsize=9)
+    ax.legend(fontsize=7)
     return save_figure(fig, path)
 
 
-def fig_depth_width(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
-    """Sequential depth against parallel width per inference (log-log)."""
-    runs = t["runs"]
-    if runs.empty or runs[["sequential_depth", "parallel_width"]].isna().all().all():
-        return None
-    m = _mean_by_size(runs, ["sequential_depth", "parallel_width", "activity"])
-    m = m[m["task"] == m["task"].iloc[0]]
-    fig, ax = plt.subplots(figsize=(5.5, 4), layout="constrained")
-    for fam, g in m.groupby("family"):
-        ax.scatter(g["parallel_width"], g["sequential_depth"], s=40,
-                   color=FAMILY_COLOR.get(fam, "gray"), label=FAMILY_NAME.get(fam, fam))
-        for r in g.itertuples():
-            ax.annotate(f"{r.model} [{int(r.size)}]", (r.parallel_width, r.sequential_depth),
-                        fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("parallel width: independent unit updates per step (log)")
-    ax.set_ylabel("sequential depth: dependent steps (log)")
-    ax.set_title("how each network spends its work")
-    ax.legend(fontsize=8)
-    return save_figure(fig, path)
-
-
-def fig_anytime(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
-    """Spiking accuracy against presentation time, with the ANN's accuracy for reference."""
+def fig_anytime(t: dict[str, pd.DataFrame], path: Path,
+                roles: Mapping[str, str] | None = None) -> Path | None:
+    """Accuracy and answered fraction against time after onset (± 95 % CI bands), with both
+    chance levels, per task."""
     at = t["anytime"]
-    if at.empty:
+    if at.empty or not {"time_ms", "accuracy"} <= set(at):
         return None
-    at = at.groupby(["task", "model", "size", "time_ms"], as_index=False)["accuracy"].mean()
-    runs = t["runs"]
-    tasks = list(dict.fromkeys(at["task"]))
-    fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False,
-                             layout="constrained")
-    for ax, task in zip(axes[0], tasks, strict=True):
-        for (model, size), g in at[at["task"] == task].groupby(["model", "size"], sort=False):
-            ax.plot(g["time_ms"], g["accuracy"], marker="o", color="tab:red",
-                    alpha=0.5 + 0.5 * (size == at["size"].max()), label=f"{model} [{size}]")
-        ann = runs[(runs["task"] == task) & (runs["family"] == "ann")]
-        if not ann.empty:
-            best = ann.groupby(["model", "size"])["accuracy"].mean()
-            ax.axhline(best.max(), color="tab:blue", linestyle="--",
-                       label=f"best ANN ({best.idxmax()[0]} [{best.idxmax()[1]}])")
-        n_classes = runs.loc[runs["task"] == task, "n_classes"]
-        if not n_classes.empty:
-            ax.axhline(1 / n_classes.iloc[0], color="gray", linestyle=":", label="chance")
-        ax.set_xlabel("presentation time used (ms)")
-        ax.set_ylabel("test accuracy")
-        ax.set_title(f"anytime answer on {task}")
-        ax.legend(fontsize=7)
+    agg = A.aggregate(at, ["accuracy", "answered_frac"], keys=(*A.GROUP_KEYS, "time_ms"))
+    styles = model_styles(at, roles)
+    tasks = _tasks(agg)
+    fig, axes = plt.subplots(2, len(tasks), figsize=(5.5 * len(tasks), 6.2), squeeze=False,
+                             layout="constrained", sharex="col")
+    for j, task in enumerate(tasks):
+        sub = agg[agg["task"] == task]
+        for i, col in enumerate(("accuracy", "answered_frac")):
+            ax = axes[i][j]
+            if col not in sub:
+                continue
+            for (model, size), g in sub.groupby(["model", "size"], sort=False):
+                g = g.sort_values("time_ms")
+                st = dict(styles[model])
+                st["label"] = f"{st['label']} [{size}]"
+                ax.plot(g["time_ms"], g[col], **st)
+                e = _err(g, col)
+                if e is not None:
+                    ax.fill_between(g["time_ms"], g[col] - e, g[col] + e, color=st["color"],
+                                    alpha=0.15)
+            if col == "accuracy":
+                _chance_lines(ax, t["runs"], task)
+                ax.set_title(f"anytime answer on {task}")
+            _accuracy_axis(ax, "test accuracy" if col == "accuracy" else "answered fraction")
+            ax.legend(fontsize=6)
+        axes[1][j].set_xlabel("time after stimulus onset (ms)")
     return save_figure(fig, path)
 
 
-def fig_threads(t: dict[str, pd.DataFrame], path: Path) -> Path | None:
-    """Measured wall time per inference at each thread count (log y)."""
-    tt = t["thread_timing"]
-    if tt.empty:
+def fig_speedup(sp: pd.DataFrame, path: Path, roles: Mapping[str, str] | None = None
+                ) -> Path | None:
+    """Throughput at n threads over throughput at 1 thread (quartile error bars), with the
+    ideal line."""
+    if sp.empty or sp["threads"].nunique() < 2:
         return None
-    tt = tt.groupby(["task", "model", "family", "size", "threads"], as_index=False)[
-        "wall_s_infer"].mean()
-    fig, ax = plt.subplots(figsize=(5.5, 3.8), layout="constrained")
-    for (task, model, size), g in tt.groupby(["task", "model", "size"], sort=False):
-        ax.plot(g["threads"], g["wall_s_infer"] * 1e6, marker="o",
-                color=FAMILY_COLOR.get(g["family"].iloc[0], "gray"),
-                label=f"{model} [{size}] on {task}")
-    ax.set_yscale("log")
-    ax.set_xticks(sorted(tt["threads"].unique()))
+    styles = model_styles(sp, roles)
+    fig, ax = plt.subplots(figsize=(5.5, 4), layout="constrained")
+    top = int(sp["threads"].max())
+    ax.plot([1, top], [1, top], color="gray", linestyle=":", label="ideal (speed-up = threads)")
+    sp = sp.sort_values(["task", "model", "size", "threads"], kind="stable")
+    for (task, model, size), g in sp.groupby(["task", "model", "size"], sort=False):
+        st = dict(styles[model])
+        sizes = sorted(sp.loc[sp["model"] == model, "size"].unique())
+        st["marker"] = "os^Dv<>p"[sizes.index(size) % 8]
+        st["alpha"] = 0.4 + 0.6 * (sizes.index(size) + 1) / len(sizes)
+        st["label"] = f"{st['label']} [{size}] on {task}"
+        yerr = np.vstack([(g["speedup"] - g["speedup_q25"]).clip(lower=0),
+                          (g["speedup_q75"] - g["speedup"]).clip(lower=0)])
+        ax.errorbar(g["threads"], g["speedup"], yerr=yerr, capsize=3, **st)
+    if sp["speedup"].min() < 0.5:  # a slow-down by a large factor: show it on a log scale
+        ax.set_yscale("log")
+    ax.set_xticks(sorted(sp["threads"].unique()))
     ax.set_xlabel("threads")
-    ax.set_ylabel("wall time per inference (us, log)")
-    ax.set_title("measured on this machine")
+    ax.set_ylabel("throughput / throughput at 1 thread")
+    ax.set_title("speed-up on this machine (median, quartiles)", fontsize=10)
     ax.legend(fontsize=7)
     return save_figure(fig, path)
