@@ -194,6 +194,56 @@ def fit_power_law(x: Iterable[float], y: Iterable[float],
                     r2=r2, x_min=float(x.min()), x_max=float(x.max()))
 
 
+@dataclass(frozen=True)
+class AffineFit:
+    """``y = fixed + per_unit * x`` by least squares on ``n_points`` points with ``x`` in
+    ``[x_min, x_max]``; ``r2`` is the coefficient of determination. For wall time against
+    work, ``fixed`` is what every simulated second costs whatever the network (per-step
+    scheduling, process start, file handling) and ``per_unit`` the marginal cost of one
+    operation: what a network orders of magnitude larger pays per operation."""
+
+    fixed: float
+    per_unit: float
+    n_points: int
+    r2: float
+    x_min: float
+    x_max: float
+
+    def predict(self, x: Any) -> Any:
+        """The fitted ``y`` at ``x`` (scalar or array)."""
+        return self.fixed + self.per_unit * np.asarray(x, dtype=float)
+
+
+def fit_affine(x: Iterable[float], y: Iterable[float],
+               min_points: int = MIN_SIZES) -> AffineFit | None:
+    """Least-squares line through the finite pairs ``(x, y)`` with ``x > 0``.
+
+    Returns
+    -------
+    AffineFit or None
+        None when fewer than ``min_points`` distinct ``x`` remain (``min_points`` >= 2) or the
+        fitted marginal cost is not positive (the sizes do not resolve it).
+    """
+    x = np.asarray(list(x), dtype=float)
+    y = np.asarray(list(y), dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
+    if isinstance(min_points, bool) or not isinstance(min_points, int) or min_points < 2:
+        raise ValueError(f"min_points must be an integer >= 2, got {min_points!r}")
+    keep = np.isfinite(x) & np.isfinite(y) & (x > 0)
+    x, y = x[keep], y[keep]
+    if len(np.unique(x)) < min_points:
+        return None
+    slope, intercept = np.polyfit(x, y, 1)
+    if not slope > 0:
+        return None
+    resid = y - (intercept + slope * x)
+    total = float(np.sum((y - y.mean()) ** 2))
+    r2 = 1.0 - float(np.sum(resid**2)) / total if total > 0 else 1.0
+    return AffineFit(fixed=float(intercept), per_unit=float(slope), n_points=len(x), r2=r2,
+                     x_min=float(x.min()), x_max=float(x.max()))
+
+
 def fit_exponent(x: Iterable[float], y: Iterable[float],
                  min_points: int = MIN_SIZES) -> float | None:
     """The exponent of :func:`fit_power_law` (None below ``min_points`` distinct ``x``)."""
@@ -486,11 +536,13 @@ def extrapolate(points: pd.DataFrame, targets: pd.DataFrame, cpu_core_w: float |
     """Wall time, memory and energy of one simulated second of each target, on one core.
 
     Wall time per simulated second is fitted against the work of one simulated second with a
-    power law across the sizes (seed means; needs ``min_sizes``), then evaluated at each
-    target's work; beside it, the largest network's cost per unit of work times the target's
-    work (exponent 1). Memory: measured ``footprint_bytes`` per synapse of the largest network
-    times the target's synapses. Energy: ``cpu_core_w`` x the predicted core-seconds (a
-    TDP x time assumption, not a measurement).
+    line across the sizes (seed means; needs ``min_sizes``): a fixed cost per simulated second
+    plus a marginal cost per operation (:class:`AffineFit`), then evaluated at each target's
+    work (where the marginal cost is all that matters); beside it, the largest network's
+    average cost per unit of work, overheads included, times the target's work (exponent 1:
+    the upper bound when the fixed cost is large). Memory: measured ``footprint_bytes`` per
+    synapse of the largest network times the target's synapses. Energy: ``cpu_core_w`` x the
+    predicted core-seconds (a TDP x time assumption, not a measurement).
 
     Parameters
     ----------
@@ -504,8 +556,9 @@ def extrapolate(points: pd.DataFrame, targets: pd.DataFrame, cpu_core_w: float |
     Returns
     -------
     dict
-        ``fit`` (:class:`PowerLaw` or None), ``n_sizes``, ``sizes``, ``exponent_seeds``
-        (mean, half-width, n of per-seed exponents), ``bytes_per_synapse``,
+        ``fit`` (:class:`AffineFit` or None), ``n_sizes``, ``sizes``, ``exponent_seeds``
+        (mean, half-width, n of the per-seed marginal costs per operation),
+        ``bytes_per_synapse``,
         ``largest_size``, ``s_per_op_largest`` (wall seconds per unit of work of the largest
         network, overheads included), ``means`` (per-size means with intervals), ``rows``
         (one per target: its columns plus ``memory_bytes``, ``core_s`` = wall seconds per
@@ -515,10 +568,11 @@ def extrapolate(points: pd.DataFrame, targets: pd.DataFrame, cpu_core_w: float |
 
     Notes
     -----
-    A fitted exponent below 1 means a fixed cost per simulated second (per time step)
-    dominates the measured sizes; followed to a brain's work, such a law undercounts, and the
-    exponent-1 figures (every unit of work at the largest network's average cost) bound it
-    from the other side, as long as memory traffic does not slow each operation down.
+    A power law through small networks, where a fixed cost per time step dominates, has an
+    exponent well below 1 and, followed to a brain's work, predicts absurdly little time; the
+    line keeps the fixed cost where it belongs. Both figures assume the marginal cost per
+    operation stays what it is in networks that fit in cache; at scale memory traffic and
+    communication make it larger.
     """
     _check_frame(points, "points")
     _check_frame(targets, "targets")
@@ -535,10 +589,10 @@ def extrapolate(points: pd.DataFrame, targets: pd.DataFrame, cpu_core_w: float |
         out["largest_size"] = big["size"]
         out["bytes_per_synapse"] = float(big["footprint_bytes"]) / float(big["synapses"])
         out["s_per_op_largest"] = float(big["wall_per_sim_s"]) / float(big["work_per_sim_s"])
-        out["fit"] = fit_power_law(means["work_per_sim_s"], means["wall_per_sim_s"], min_sizes)
-    per_seed = [fit_exponent(g["work_per_sim_s"], g["wall_per_sim_s"], min_sizes)
+        out["fit"] = fit_affine(means["work_per_sim_s"], means["wall_per_sim_s"], min_sizes)
+    per_seed = [fit_affine(g["work_per_sim_s"], g["wall_per_sim_s"], min_sizes)
                 for _, g in points.groupby("seed")] if not points.empty else []
-    per_seed = [b for b in per_seed if b is not None]
+    per_seed = [f.per_unit for f in per_seed if f is not None]
     if per_seed:
         out["exponent_seeds"] = mean_ci(per_seed)
     fit = out["fit"]

@@ -292,7 +292,8 @@ def fig_size_trend(trend: pd.DataFrame, path: Path, task: str) -> Path | None:
 
 def fig_extrapolation(ex: dict[str, Any], path: Path) -> Path | None:
     """Measured wall time per simulated second against its work (log-log, ± CI), the
-    fitted power law, and where the targets of the extrapolation lie on it."""
+    fitted line (fixed cost + marginal cost per operation), and where the targets of the
+    extrapolation lie on it."""
     means = ex.get("means")
     if means is None or means.empty:
         return None
@@ -308,7 +309,7 @@ def fig_extrapolation(ex: dict[str, Any], path: Path) -> Path | None:
                               else [fit.x_max]))
         xs = np.logspace(np.log10(fit.x_min), np.log10(hi), 50)
         ax.plot(xs, fit.predict(xs), color="black", linewidth=1,
-                label=f"fit: wall ∝ work^{fit.exponent:.2f}")
+                label=f"fit: {fit.fixed:.2g} s + {fit.per_unit * 1e9:.3g} ns x work")
         per_op = ex.get("s_per_op_largest", np.nan)
         if np.isfinite(per_op):
             lin = np.logspace(np.log10(fit.x_max), np.log10(hi), 25)

@@ -52,6 +52,15 @@ def test_paired_difference_pairs_by_seed():
         A.paired_difference(a, b.drop(columns="seed"))
 
 
+def test_affine_fit_needs_three_sizes_and_a_positive_slope():
+    x = np.array([1.0, 2.0, 4.0])
+    fit = A.fit_affine(x, 0.5 + 3.0 * x)
+    assert fit.fixed == pytest.approx(0.5) and fit.per_unit == pytest.approx(3.0)
+    assert fit.r2 == pytest.approx(1.0) and fit.predict(10.0) == pytest.approx(30.5)
+    assert A.fit_affine(x[:2], x[:2]) is None
+    assert A.fit_affine(x, 5.0 - x) is None  # a falling line resolves no cost per operation
+
+
 def test_power_law_needs_three_sizes():
     x = np.array([10.0, 100.0, 1000.0])
     fit = A.fit_power_law(x, 3.0 * x**1.5)
@@ -118,7 +127,7 @@ def test_accuracy_by_budget_and_baseline_comparisons():
     assert A.baseline_comparisons(table, {"snn": "main"}).empty  # no baselines
 
 
-def _points(prefactor: float, exponent: float, sizes=(10, 20, 40), seeds=(0, 1)):
+def _points(fixed: float, per_op: float, sizes=(10, 20, 40), seeds=(0, 1)):
     rows = []
     for seed in seeds:
         for s in sizes:
@@ -127,22 +136,26 @@ def _points(prefactor: float, exponent: float, sizes=(10, 20, 40), seeds=(0, 1))
                          "footprint_bytes": 4000.0 * s, "dt_ms": 0.5,
                          "sim_ms_per_inference": 100.0, "wall_s_per_inference": None,
                          "work_per_sim_s": work,
-                         "wall_per_sim_s": prefactor * work**exponent, "source": "test"})
+                         "wall_per_sim_s": fixed + per_op * work, "source": "test"})
     return pd.DataFrame(rows)
 
 
-def test_extrapolation_follows_the_fitted_power_law():
+def test_extrapolation_follows_the_fitted_line():
+    """wall = 0.05 s + 20 ns x work, exactly: the fit recovers both, and a brain's time is
+    the line at its work (fixed cost + 20 ns per operation)."""
     targets = A.brain_targets(0.5)
-    ex = A.extrapolate(_points(2e-9, 1.2), targets, cpu_core_w=5.0)
-    assert ex["fit"].exponent == pytest.approx(1.2)
-    assert ex["fit"].prefactor == pytest.approx(2e-9)
+    ex = A.extrapolate(_points(0.05, 2e-8), targets, cpu_core_w=5.0)
+    assert ex["fit"].fixed == pytest.approx(0.05)
+    assert ex["fit"].per_unit == pytest.approx(2e-8)
     assert ex["n_sizes"] == 3 and ex["largest_size"] == 40
-    assert ex["exponent_seeds"][0] == pytest.approx(1.2) and ex["exponent_seeds"][2] == 2
+    assert ex["exponent_seeds"][0] == pytest.approx(2e-8) and ex["exponent_seeds"][2] == 2
     assert ex["bytes_per_synapse"] == pytest.approx(40.0)
+    # the largest network's average cost per operation includes the fixed cost
+    assert ex["s_per_op_largest"] == pytest.approx((0.05 + 2e-8 * 4e6) / 4e6)
     rows = ex["rows"].set_index("scope")
     for scope in ("neocortex", "whole brain", "K computer"):
         r = rows.loc[scope]
-        core_s = 2e-9 * r["work_per_sim_s"] ** 1.2
+        core_s = 0.05 + 2e-8 * r["work_per_sim_s"]
         assert r["core_s"] == pytest.approx(core_s)
         assert r["days_one_core"] == pytest.approx(core_s / 86400.0)
         assert r["cores_real_time"] == math.ceil(core_s)
@@ -150,13 +163,13 @@ def test_extrapolation_follows_the_fitted_power_law():
         assert r["memory_bytes"] == pytest.approx(40.0 * r["synapses"])
         assert r["orders_beyond"] == pytest.approx(math.log10(r["work_per_sim_s"] / 4e6))
         # exponent 1: the largest network's wall time per unit of work, times the target's
-        linear = 2e-9 * (4e6) ** 1.2 / 4e6 * r["work_per_sim_s"]
+        linear = (0.05 + 2e-8 * 4e6) / 4e6 * r["work_per_sim_s"]
         assert r["core_s_linear"] == pytest.approx(linear)
         assert r["energy_j_linear"] == pytest.approx(5.0 * linear)
 
 
 def test_extrapolation_without_three_sizes_keeps_memory_only():
-    ex = A.extrapolate(_points(2e-9, 1.2, sizes=(10, 20)), A.brain_targets(0.5))
+    ex = A.extrapolate(_points(0.05, 2e-8, sizes=(10, 20)), A.brain_targets(0.5))
     assert ex["fit"] is None and ex["n_sizes"] == 2
     r = ex["rows"].set_index("scope").loc["neocortex"]
     assert math.isnan(r["core_s"]) and math.isnan(r["energy_j"])
