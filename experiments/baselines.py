@@ -102,9 +102,10 @@ class KMeansVoteClassifier(ContractEstimator):
     def _responses(self, X: np.ndarray) -> np.ndarray:
         """One-hot nearest-centroid responses ``(n_samples, n_clusters)``."""
         d = ((X[:, None, :] - self.cluster_centers_[None, :, :]) ** 2).sum(axis=2)
+        d = self._without_silenced(d)
         out = np.zeros((len(X), self.n_clusters))
         out[np.arange(len(X)), d.argmin(axis=1)] = 1.0
-        return out
+        return out * np.isfinite(d.min(axis=1))[:, None]
 
     def fit(self, X: Any, y: Any, *, eval_set: tuple | None = None) -> KMeansVoteClassifier:
         """Cluster every row of ``X`` (labels unused), then name clusters from the labelled
@@ -206,3 +207,180 @@ class KMeansVoteClassifier(ContractEstimator):
                 "activation_sparsity": 1.0 - 1.0 / k, "fraction_active": 1.0 / k,
             })
         return cost_record(out)
+
+    # -- continual learning ------------------------------------------------------------------
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> KMeansVoteClassifier:
+        """Continue the clustering on ``(X, y)`` from the current centroids; then name the
+        clusters again from the labels seen so far.
+
+        Continual (class-incremental) learning without replay: the first call clusters ``X``
+        as :meth:`fit` does (k-means++ and ``n_init`` restarts); a later call runs Lloyd's
+        iterations on this call's rows only, starting from ``cluster_centers_`` (at most
+        ``max_iter``, until no row changes cluster). A centroid that no row of the call is
+        nearest to keeps its place (it is not re-seeded), as a neuron that never wins keeps its
+        weights.
+
+        Naming, as :meth:`neurosim.STDPClassifier.partial_fit` names neurons: per class, the
+        clusters' mean one-hot response to that class's labelled rows (nearest-centroid
+        responses with the centroids after this call) is recorded on the latest call that had
+        any (``class_responses_``, ``class_counts_``); each cluster takes the class of its
+        highest mean response. A model trained by :meth:`fit` starts that record with its first
+        ``partial_fit`` call.
+
+        Parameters
+        ----------
+        X : array-like (n_samples, n_features)
+        y : array-like (n_samples,) of int; ``-1`` marks unlabelled rows (clustered, not used
+            for naming).
+        classes : array-like of int, optional
+            Every class that will ever be seen; needed on the first call unless ``y`` holds
+            them all. Ignored afterwards: later labels must be in ``classes_``.
+
+        Returns
+        -------
+        self
+        """
+        import time
+
+        first = getattr(self, "cluster_centers_", None) is None
+        if first:
+            self._check_params()
+        X = self._check_X(X)
+        y = np.asarray(y).astype(np.int64)
+        if y.shape != (len(X),):
+            raise ValueError(f"y must have shape ({len(X)},), got {y.shape}")
+        lab = y != -1
+        t0 = time.perf_counter()
+        if first:
+            given = y[lab] if classes is None else np.asarray(classes).astype(np.int64).ravel()
+            if len(np.unique(given)) < 2:
+                raise ValueError("the first partial_fit needs at least 2 classes; pass "
+                                 "classes=[...] listing every label")
+            if self.n_clusters > len(X):
+                raise ValueError(f"n_clusters={self.n_clusters} exceeds the {len(X)} samples "
+                                 "of the first partial_fit call; use fewer clusters")
+            from sklearn.cluster import KMeans
+
+            with self._limits():
+                km = KMeans(self.n_clusters, n_init=self.n_init, max_iter=self.max_iter,
+                            random_state=self.random_state).fit(X)
+            self.cluster_centers_ = km.cluster_centers_
+            self.n_iter_ = int(km.n_iter_)
+            self.classes_ = np.unique(given)
+            self.n_features_in_ = X.shape[1]
+            self.train_samples_ = len(X)
+            self.labels_used_ = 0
+            self.class_responses_ = None
+            self.history_ = []
+        else:
+            if X.shape[1] != self.n_features_in_:
+                raise ValueError(f"X has {X.shape[1]} features, but KMeansVoteClassifier is "
+                                 f"expecting {self.n_features_in_} features as input")
+            unknown = np.setdiff1d(y[lab], self.classes_)
+            if unknown.size:
+                raise ValueError(f"y holds classes {unknown.tolist()} not in classes_ = "
+                                 f"{self.classes_.tolist()}; list every class in the first "
+                                 "partial_fit call's classes=")
+            self._lloyd(X)
+            self.train_samples_ += len(X)
+        if getattr(self, "class_responses_", None) is None:
+            self.class_responses_ = np.zeros((len(self.classes_), self.n_clusters))
+            self.class_counts_ = np.zeros(len(self.classes_), dtype=np.int64)
+        for c in np.unique(y[lab]):
+            i = int(np.searchsorted(self.classes_, c))
+            rows = lab & (y == c)
+            self.class_responses_[i] = self._responses(X[rows]).mean(axis=0)
+            self.class_counts_[i] = int(rows.sum())
+        seen = self.class_counts_ > 0
+        self.assignments_ = assign_labels(self.class_responses_[seen], self.classes_[seen],
+                                          self.classes_)
+        self.labels_used_ += int(lab.sum())
+        wall = (self.history_[-1]["wall_s"] if self.history_ else 0.0)
+        self.history_.append({"samples_seen": int(self.train_samples_),
+                              "wall_s": wall + time.perf_counter() - t0})
+        return self
+
+    def _lloyd(self, X: np.ndarray) -> None:
+        """Lloyd's iterations on ``X`` from the current centroids (empty clusters stay)."""
+        centers = np.array(self.cluster_centers_, dtype=np.float64, copy=True)
+        nearest, iterations = None, 0
+        x2 = (X ** 2).sum(axis=1)[:, None]
+        while iterations < self.max_iter:
+            d = x2 - 2.0 * X @ centers.T + (centers ** 2).sum(axis=1)[None, :]
+            new = d.argmin(axis=1)
+            if nearest is not None and np.array_equal(new, nearest):
+                break
+            nearest, iterations = new, iterations + 1
+            for j in np.unique(nearest):
+                centers[j] = X[nearest == j].mean(axis=0)
+        self.cluster_centers_ = centers
+        self.n_iter_ = iterations
+
+    # -- perturbations (robustness) ----------------------------------------------------------
+    #: What :meth:`perturbed` can do to a fitted model.
+    PERTURBATIONS = ("synapse_lesion", "neuron_lesion", "weight_bits")
+
+    def perturbed(self, kind: str, level: float, random_state: Any = None
+                  ) -> KMeansVoteClassifier:
+        """A perturbed copy of the fitted model (``self`` unchanged; nothing re-fitted or
+        re-named), the centroids playing the part of input weights.
+
+        - ``"synapse_lesion"``: ``round(level * n_features * n_clusters)`` centroid coordinates,
+          drawn as ``rng.permutation(size)[:k]`` over the C-order entries of
+          ``input_weights_`` ``(n_features, n_clusters)`` (the spiking network's layout), are
+          set to 0.
+        - ``"neuron_lesion"``: ``round(level * n_clusters)`` clusters, drawn as
+          ``rng.permutation(n_clusters)[:k]``, are silenced: they no longer take part in the
+          nearest-centroid competition (the nearest remaining one answers; with none left, no
+          answer, ``-1``).
+        - ``"weight_bits"``: each centroid is rounded to ``2**level`` evenly spaced values from
+          its smallest to its largest coordinate (1 bit: those two).
+
+        Parameters
+        ----------
+        kind : {"synapse_lesion", "neuron_lesion", "weight_bits"}
+        level : float or int
+            A fraction in ``[0, 1]`` for the lesions; an integer >= 1 (bits) for
+            ``"weight_bits"``.
+        random_state : int, numpy Generator or None
+            Seeds the lesion draws.
+
+        Returns
+        -------
+        KMeansVoteClassifier
+        """
+        self._check_fitted()
+        if kind not in self.PERTURBATIONS:
+            raise ValueError(f"kind must be one of {list(self.PERTURBATIONS)}, got {kind!r}")
+        if kind == "weight_bits":
+            _check_int("level", level, 1)
+        elif isinstance(level, bool) or not isinstance(level, (int, float, np.integer,
+                                                               np.floating)) \
+                or not 0.0 <= level <= 1.0:
+            raise ValueError(f"level of {kind} must be a fraction in [0, 1], got {level!r}")
+        rng = np.random.default_rng(random_state)
+        out = copy.deepcopy(self)
+        w = np.array(self.cluster_centers_.T, dtype=np.float64, copy=True)  # (features, k)
+        if kind == "synapse_lesion":
+            w.flat[rng.permutation(w.size)[:int(round(level * w.size))]] = 0.0
+        elif kind == "neuron_lesion":
+            silenced = np.zeros(self.n_clusters, dtype=bool)
+            silenced[rng.permutation(self.n_clusters)[:int(round(level * self.n_clusters))]] = True
+            prior = getattr(self, "silenced_", None)
+            out.silenced_ = silenced if prior is None else (silenced | prior)
+        else:
+            top = 2 ** int(level) - 1
+            lo, hi = w.min(axis=0, keepdims=True), w.max(axis=0, keepdims=True)
+            step = (hi - lo) / top
+            w = lo + np.round((w - lo) / np.where(step > 0, step, 1.0)) * step
+        out.cluster_centers_ = np.ascontiguousarray(w.T)
+        return out
+
+    def _without_silenced(self, d: np.ndarray) -> np.ndarray:
+        """Distances with silenced clusters (:meth:`perturbed`) out of reach (``inf``)."""
+        silenced = getattr(self, "silenced_", None)
+        if silenced is None or not silenced.any():
+            return d
+        d = d.copy()
+        d[:, silenced] = np.inf
+        return d

@@ -34,7 +34,9 @@ from experiments.models import MODEL_KINDS, default_params, make_estimator
 __all__ = [
     "Config",
     "ConfigError",
+    "ContinualSpec",
     "ModelSpec",
+    "RobustnessSpec",
     "TaskSpec",
     "TimingSpec",
     "list_presets",
@@ -121,6 +123,44 @@ class TimingSpec:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """Which jobs a per-job measurement runs in: task keys, model keys and, per model key, the
+    sizes (a model not listed under ``sizes``: all its sizes). Empty ``tasks``: none."""
+
+    tasks: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    sizes: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+    def selects(self, task: str, model: str, size: int) -> bool:
+        """Whether the job (task, model, size) runs the measurement (every seed)."""
+        only = dict(self.sizes).get(model)
+        return task in self.tasks and model in self.models and (only is None or size in only)
+
+
+@dataclass(frozen=True)
+class ContinualSpec(Selection):
+    """``[continual]``: the jobs that also run the class-incremental protocol
+    (:mod:`experiments.continual`)."""
+
+
+@dataclass(frozen=True)
+class RobustnessSpec(Selection):
+    """``[robustness]``: the jobs whose trained model is also scored under perturbations
+    (:mod:`experiments.robustness`).
+
+    Attributes
+    ----------
+    levels : tuple of (str, tuple of float)
+        Per perturbation measured, its levels (mildest first).
+    test_samples : int
+        Test rows scored (the first ones of the test set; 0: all).
+    """
+
+    levels: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    test_samples: int = 0
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated run configuration.
 
@@ -147,6 +187,10 @@ class Config:
         The timing phase (empty: none).
     eval_samples : int
         Test samples scored at each learning-curve checkpoint (0: the whole test set).
+    continual : ContinualSpec
+        The jobs that also run the class-incremental protocol (empty: none).
+    robustness : RobustnessSpec
+        The jobs whose trained model is also scored under perturbations (empty: none).
     """
 
     name: str
@@ -160,6 +204,8 @@ class Config:
     anytime_ms: tuple[float, ...] = ()
     timing: TimingSpec = field(default_factory=TimingSpec)
     eval_samples: int = 0
+    continual: ContinualSpec = field(default_factory=ContinualSpec)
+    robustness: RobustnessSpec = field(default_factory=RobustnessSpec)
     resolved: dict = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict:
@@ -231,7 +277,9 @@ def _prune_references(merged: dict, user: Mapping) -> dict:
     """
     tasks, models = set(merged.get("tasks", {})), set(merged.get("models", {}))
     for table, key, valid in (("label_efficiency", "tasks", tasks), ("timing", "tasks", tasks),
-                              ("timing", "models", models)):
+                              ("timing", "models", models), ("continual", "tasks", tasks),
+                              ("continual", "models", models), ("robustness", "tasks", tasks),
+                              ("robustness", "models", models)):
         section = merged.get(table)
         if table in user or not isinstance(section, dict) or not isinstance(
                 section.get(key), list):
@@ -251,6 +299,18 @@ def _prune_references(merged: dict, user: Mapping) -> dict:
             if k in timing.get("models", models) and kept:
                 sizes[k] = kept
         timing["sizes"] = sizes
+    for table in ("continual", "robustness"):  # sizes that no longer run
+        section = merged.get(table)
+        if table in user or not isinstance(section, dict) or not isinstance(
+                section.get("sizes"), dict):
+            continue
+        sizes = {}
+        for k, listed in section["sizes"].items():
+            own = merged["models"].get(k, {}).get("sizes", []) if k in models else []
+            kept = [v for v in listed if v in own] if isinstance(listed, list) else listed
+            if k in section.get("models", models) and kept:
+                sizes[k] = kept
+        section["sizes"] = sizes
     return merged
 
 
@@ -301,7 +361,7 @@ def load_config(path: str | Path) -> Config:
 # ------------------------------------------------------------------------------------------------
 
 _TOP = {"name", "description", "seeds", "threads", "tasks", "models", "label_efficiency",
-        "anytime", "timing", "eval_samples"}
+        "anytime", "timing", "eval_samples", "continual", "robustness"}
 
 
 def _fail(key: str, problem: str, fix: str) -> None:
@@ -484,6 +544,89 @@ def _timing_spec(tt, task_keys, models, seeds) -> TimingSpec:
                       repeats=repeats, seed=seeds[0])
 
 
+def _selection(table: Mapping, name: str, task_keys, models) -> dict[str, tuple]:
+    """``tasks``, ``models`` and ``sizes`` of a ``[continual]``/``[robustness]`` table:
+    default the first task, every model, all their sizes."""
+    tasks = _task_refs(table.get("tasks"), f"{name}.tasks", task_keys, tuple(task_keys[:1]))
+    model_keys = [m.key for m in models]
+    raw_models = table.get("models")
+    if raw_models is None:
+        chosen = tuple(model_keys)
+    else:
+        if not isinstance(raw_models, list) or not all(isinstance(v, str) for v in raw_models):
+            _fail(f"{name}.models", f"must be a list of model names, got {raw_models!r}",
+                  'write e.g. models = ["snn", "ann"]')
+        bad = [v for v in raw_models if v not in model_keys]
+        if bad:
+            _fail(f"{name}.models", f"names {bad[0]!r}, which is not under [models]",
+                  f"use one of: {', '.join(model_keys)}")
+        chosen = tuple(raw_models)
+    raw_sizes = table.get("sizes", {})
+    if not isinstance(raw_sizes, Mapping):
+        _fail(f"{name}.sizes", f"must be a table of model -> sizes, got {raw_sizes!r}",
+              "write e.g. sizes = { snn = [100] }")
+    sizes = []
+    for key, value in raw_sizes.items():
+        spec = next((m for m in models if m.key == key), None)
+        if spec is None or key not in chosen:
+            _fail(f"{name}.sizes.{key}", f"names a model that is not in {name}.models",
+                  f"use one of: {', '.join(chosen)}")
+        listed = _int_list(value, f"{name}.sizes.{key}", 0, "[100]")
+        missing = [v for v in listed if v not in spec.sizes]
+        if missing:
+            _fail(f"{name}.sizes.{key}", f"has {missing[0]}, not among models.{key}.sizes",
+                  f"use some of: {list(spec.sizes)}")
+        sizes.append((key, listed))
+    return {"tasks": tasks, "models": chosen, "sizes": tuple(sizes)}
+
+
+def _continual_spec(raw, task_keys, models) -> ContinualSpec:
+    """``[continual]``; absent: no job runs the protocol."""
+    if raw is None:
+        return ContinualSpec()
+    if not isinstance(raw, Mapping):
+        _fail("continual", "must be a table", "write [continual]")
+    _unknown(raw, {"tasks", "models", "sizes"}, "continual.")
+    return ContinualSpec(**_selection(raw, "continual", task_keys, models))
+
+
+def _robustness_spec(raw, task_keys, models) -> RobustnessSpec:
+    """``[robustness]``; absent: no job is perturbed."""
+    from experiments.robustness import DEFAULT_LEVELS, PERTURBATIONS, check_levels
+
+    if raw is None:
+        return RobustnessSpec()
+    if not isinstance(raw, Mapping):
+        _fail("robustness", "must be a table", "write [robustness]")
+    _unknown(raw, {"tasks", "models", "sizes", "perturbations", "levels", "test_samples"},
+             "robustness.")
+    kinds = raw.get("perturbations", list(PERTURBATIONS))
+    if not isinstance(kinds, list) or not kinds or not all(k in PERTURBATIONS for k in kinds) \
+            or len(set(kinds)) != len(kinds):
+        _fail("robustness.perturbations", f"is {kinds!r}",
+              f"list some of: {', '.join(PERTURBATIONS)} (each once)")
+    given = raw.get("levels", {})
+    if not isinstance(given, Mapping):
+        _fail("robustness.levels", f"must be a table of perturbation -> levels, got {given!r}",
+              "write e.g. [robustness.levels] with input_noise = [0, 0.25, 0.5]")
+    _unknown(given, PERTURBATIONS, "robustness.levels.")
+    levels = []
+    for kind in PERTURBATIONS:
+        if kind not in kinds:
+            continue
+        try:
+            levels.append((kind, check_levels(kind, given.get(kind, list(DEFAULT_LEVELS[kind])))))
+        except ValueError as err:
+            _fail(f"robustness.levels.{kind}", f"is invalid: {err}",
+                  "see experiments/robustness.py for the ranges")
+    test_samples = raw.get("test_samples", 0)
+    if not _is_int(test_samples) or test_samples < 0:
+        _fail("robustness.test_samples", f"is {test_samples!r}",
+              "give 0 (the whole test set) or a positive integer")
+    return RobustnessSpec(**_selection(raw, "robustness", task_keys, models),
+                          levels=tuple(levels), test_samples=test_samples)
+
+
 def parse_config(raw: Mapping, *, where: str = "config") -> Config:
     """Validate a raw (already merged) mapping and return a frozen :class:`Config`.
 
@@ -542,16 +685,20 @@ def parse_config(raw: Mapping, *, where: str = "config") -> Config:
         _fail("anytime.times_ms", "has a value <= 0", "use positive times in ms")
     if list(times) != sorted(set(times)):
         _fail("anytime.times_ms", "must be strictly increasing", "sort them and drop repeats")
-    for m in models:  # a model with a presentation time answers within it
-        if times:
-            pres = m.params_dict().get("presentation_ms", default_params(m.kind).get(
-                "presentation_ms"))
-            if isinstance(pres, (int, float)) and max(times) > pres:
-                _fail("anytime.times_ms", f"goes up to {max(times)} ms, longer than "
-                      f"models.{m.key}.presentation_ms = {pres}",
-                      "keep every time <= the presentation time")
+    # each model with a presentation time answers at the listed times within it; a time
+    # beyond every model's presentation is a mistake
+    presentations = {m.key: m.params_dict().get("presentation_ms", default_params(m.kind).get(
+        "presentation_ms")) for m in models}
+    presentations = {k: v for k, v in presentations.items() if isinstance(v, (int, float))}
+    if times and presentations and max(times) > max(presentations.values()):
+        key = max(presentations, key=presentations.get)
+        _fail("anytime.times_ms", f"goes up to {max(times)} ms, longer than every "
+              f"presentation (the longest: models.{key}.presentation_ms = "
+              f"{presentations[key]})", "keep every time <= the longest presentation time")
 
     timing = _timing_spec(raw.get("timing", {}), task_keys, models, seeds)
+    continual = _continual_spec(raw.get("continual"), task_keys, models)
+    robustness = _robustness_spec(raw.get("robustness"), task_keys, models)
 
     return Config(
         name=name,
@@ -565,5 +712,7 @@ def parse_config(raw: Mapping, *, where: str = "config") -> Config:
         anytime_ms=tuple(float(t) for t in times),
         timing=timing,
         eval_samples=eval_samples,
+        continual=continual,
+        robustness=robustness,
         resolved=copy.deepcopy(dict(raw)),
     )

@@ -10,7 +10,9 @@ Every estimator is driven through the one contract of ``CONTRIBUTING.md`` (``fit
 evaluation set, ``predict``, ``cost(X)``, ``n_threads``, ``verbose``, ``history_``); optional
 capabilities are used where a model has them, whatever its family: ``predict_at`` (an answer
 at a given time), ``relabel`` (new labels without relearning what was learned without them),
-``input_weights_`` (first-layer weights to draw), ``save`` (for the timing phase).
+``input_weights_`` (first-layer weights to draw), ``save`` (for the timing phase),
+``partial_fit`` (continual learning, :mod:`experiments.continual`) and ``perturbed`` (lesions and
+quantisation, :mod:`experiments.robustness`).
 """
 
 from __future__ import annotations
@@ -38,8 +40,6 @@ __all__ = ["Job", "expand_jobs", "job_id", "run_job", "build_model", "SCHEMA", "
 #: Bump when the meaning of a result changes, so ``--resume`` does not mix old and new results.
 SCHEMA = 2
 
-#: Test samples on which ``cost(X)`` measures the per-inference metrics.
-COST_SAMPLES = 200
 #: Receptive fields kept per job for the report's figure.
 N_FIELDS = 16
 #: Folder of a run directory where jobs selected for timing save their fitted model.
@@ -55,7 +55,11 @@ class Job:
     ``labels_per_class`` and ``anytime_ms`` are empty unless the config asks this job to
     measure label efficiency or anytime accuracy; ``timing_threads`` is non-empty when the job's
     model is timed after training (it is then saved, and warmed up at those thread counts so
-    that any compilation happens here, not in the timing phase).
+    that any compilation happens here, not in the timing phase). ``continual`` asks the job to
+    run the class-incremental protocol too; ``robustness`` lists the perturbations (with their
+    levels) its trained model is scored under, on the first ``robustness_samples`` test rows
+    (0: all). These three are left out of :meth:`to_dict` (and of the job's hash) when unset,
+    so that jobs without them keep their ids.
     """
 
     task_key: str
@@ -72,6 +76,9 @@ class Job:
     anytime_ms: tuple[float, ...] = ()
     timing_threads: tuple[int, ...] = ()
     eval_samples: int = 0
+    continual: bool = False
+    robustness: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    robustness_samples: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data (tuples become lists, key/value pairs become tables)."""
@@ -80,6 +87,10 @@ class Job:
         d["params"] = {k: list(v) if isinstance(v, tuple) else v for k, v in self.params}
         for k in ("labels_per_class", "anytime_ms", "timing_threads"):
             d[k] = list(d[k])
+        d["robustness"] = {k: list(v) for k, v in self.robustness}
+        for k in ("continual", "robustness", "robustness_samples"):
+            if not d[k]:  # unset: the job's id stays what it was before these existed
+                del d[k]
         d["schema"] = SCHEMA
         return d
 
@@ -96,6 +107,8 @@ class Job:
         ))
         for k in ("labels_per_class", "anytime_ms", "timing_threads"):
             d[k] = tuple(d[k])
+        if "robustness" in d:
+            d["robustness"] = tuple((k, tuple(v)) for k, v in d["robustness"].items())
         return cls(**d)
 
     @property
@@ -129,6 +142,7 @@ def expand_jobs(cfg: Config) -> list[Job]:
                 if model.tasks and task.key not in model.tasks:
                     continue
                 for size in model.sizes:
+                    robust = cfg.robustness.selects(task.key, model.key, size)
                     jobs.append(Job(
                         task_key=task.key, task=task.task, task_knobs=task.knobs,
                         model=model.key, kind=model.kind, family=model.family, size=size,
@@ -140,6 +154,9 @@ def expand_jobs(cfg: Config) -> list[Job]:
                         timing_threads=cfg.timing.threads if cfg.timing.selects(
                             task.key, model.key, size, seed) else (),
                         eval_samples=cfg.eval_samples,
+                        continual=cfg.continual.selects(task.key, model.key, size),
+                        robustness=cfg.robustness.levels if robust else (),
+                        robustness_samples=cfg.robustness.test_samples if robust else 0,
                     ))
     return sorted(jobs, key=lambda j: -j.size)
 
@@ -204,7 +221,7 @@ def _run(job: Job, progress: bool, models_dir: str | None) -> dict[str, Any]:
         t0 = time.perf_counter()
         pred = model.predict(X_test)
         wall_test = time.perf_counter() - t0
-        cost = model.cost(X_test[:COST_SAMPLES])
+        cost = model.cost(X_test)  # a model may reuse what predict(X_test) simulated
         if set(cost) != set(COST_KEYS):
             raise ValueError(f"{job.kind}.cost() does not follow contract.COST_KEYS")
         compile_s = float(getattr(model, "compile_s_", 0.0) or 0.0)
@@ -244,6 +261,22 @@ def _run(job: Job, progress: bool, models_dir: str | None) -> dict[str, Any]:
             out["labels"] = _label_efficiency(job, task, model, out["row"]["accuracy"])
         if job.timing_threads and models_dir is not None:
             out["saved_for_timing"] = _save_for_timing(job, model, X_test, models_dir)
+        if job.continual and hasattr(model, "partial_fit"):
+            from experiments.continual import continual_learning
+
+            t0 = time.perf_counter()
+            out["continual"] = continual_learning(lambda: build_model(job, task), X_train,
+                                                  y_train, X_test, y_test, joint_pred=pred)
+            out["row"]["wall_s_continual"] = time.perf_counter() - t0
+        if job.robustness:
+            from experiments.robustness import robustness_curves
+
+            m = len(X_test) if job.robustness_samples == 0 else min(job.robustness_samples,
+                                                                     len(X_test))
+            t0 = time.perf_counter()
+            out["robustness"], out["robustness_skipped"] = robustness_curves(
+                model, X_test[:m], y_test[:m], seed=job.seed, levels=dict(job.robustness))
+            out["row"]["wall_s_robustness"] = time.perf_counter() - t0
     return out
 
 

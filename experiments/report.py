@@ -356,9 +356,6 @@ def _simulated(ctx: _Run) -> str:
              "epochs", "seeds"]
     names = [n for n in names if n in cells]
     snn_text = {m.name: m.snn for m in COST_METRICS}
-    from experiments import jobs
-
-    n_cost = getattr(jobs, "COST_SAMPLES", None)
     head.append(
         "A spiking inference is not one pass: each sample is shown for `presentation_ms` of "
         "Poisson input, then the network rests (`rest_ms`) so that its state decays before "
@@ -366,11 +363,11 @@ def _simulated(ctx: _Run) -> str:
         f"{snn_text.get('presentations_per_sample', 'the showings')}; `timesteps` counts "
         f"{snn_text.get('timesteps', 'every simulated step')}. Every per-inference cost below "
         "is a mean per test sample of this whole simulated time, so `presentations_per_sample` "
-        "and `sim_ms_per_inference` stand beside each cost table"
-        + (f"; costs were measured on the first {n_cost} test samples of each job."
-           if isinstance(n_cost, int) else ".")
-        + " A `rest_ms` marked *derived* is `sim_ms_per_inference / presentations_per_sample "
-        "− presentation_ms` (the config left the model's default).\n")
+        "and `sim_ms_per_inference` stand beside each cost table; costs were measured on "
+        "the whole test set of each job (for the spiking network: the very simulation its "
+        "test accuracy comes from). A `rest_ms` marked *derived* is "
+        "`sim_ms_per_inference / presentations_per_sample − presentation_ms` (the config "
+        "left the model's default).\n")
     head.append(markdown_table(cells, names))
     return "\n".join(head)
 

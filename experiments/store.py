@@ -11,6 +11,8 @@ Layout of a run directory ``OUT``::
     OUT/anytime.csv              accuracy and answered fraction vs time after onset
     OUT/timing.csv               the timing phase: latency and throughput, alone, repeated
     OUT/receptive_fields.csv     a few first-layer weight vectors per job (long format)
+    OUT/continual.csv            class-incremental learning: accuracy per phase and class half
+    OUT/robustness.csv           accuracy under lesions, input noise and weight quantisation
     OUT/report.md, OUT/figures/  rendered from the CSVs only
 
 Every write goes to a temporary file in the same folder and is renamed into place, so a killed
@@ -62,6 +64,8 @@ TABLES = {
     "learning_curves.csv": "curve",
     "label_efficiency.csv": "labels",
     "anytime.csv": "anytime",
+    "continual.csv": "continual",
+    "robustness.csv": "robustness",
 }
 
 
@@ -159,6 +163,19 @@ def _write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6g") -> N
                                          lineterminator="\n"))
 
 
+def _column_order(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The id columns, then the table's own columns in their documented order (job files
+    store keys sorted), then anything else."""
+    from experiments.continual import COLUMNS as CONTINUAL_COLUMNS
+    from experiments.robustness import COLUMNS as ROBUSTNESS_COLUMNS
+
+    own = {"continual.csv": CONTINUAL_COLUMNS, "robustness.csv": ROBUSTNESS_COLUMNS}.get(name)
+    if own is None or frame.empty:
+        return frame
+    first = [c for c in (*ID_COLUMNS, *own) if c in frame]
+    return frame[first + [c for c in frame if c not in first]]
+
+
 def _sort(frame: pd.DataFrame, extra: Iterable[str] = ()) -> pd.DataFrame:
     keys = [c for c in ("task", "family", "model", "size", "seed", *extra) if c in frame]
     return frame.sort_values(keys, kind="stable").reset_index(drop=True) if keys else frame
@@ -213,9 +230,12 @@ def assemble(out: str | os.PathLike, ids: Iterable[str] | None = None) -> dict[s
     _write_csv(runs_path, _sort(runs))
     written["runs.csv"] = runs_path
     extra_sort = {"learning_curves.csv": ["samples_seen"], "label_efficiency.csv":
-                  ["labels_per_class"], "anytime.csv": ["time_ms"]}
+                  ["labels_per_class"], "anytime.csv": ["time_ms"],
+                  "continual.csv": ["phase", "eval_classes"],
+                  "robustness.csv": ["perturbation", "level"]}
     for name, records in tables.items():
         frame = pd.DataFrame(records, columns=None if records else list(ID_COLUMNS))
+        frame = _column_order(frame, name)
         _write_csv(out / name, _sort(frame, extra_sort[name]))
         written[name] = out / name
     frame = pd.DataFrame(fields, columns=None if fields else list(ID_COLUMNS))
