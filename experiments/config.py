@@ -99,9 +99,9 @@ class TimingSpec:
         Task and model keys whose jobs are timed (first seed only).
     sizes : tuple of (str, tuple of int)
         Per model key, the sizes timed (a model not listed: all its sizes).
-    threads : tuple of int
-        Thread counts each model is timed at (BLAS threads for an ANN, OpenMP threads of the
-        compiled simulation for a spiking network).
+    threads : tuple of (str, tuple of int)
+        Per model key, the thread counts it is timed at (BLAS threads for an ANN, OpenMP
+        threads of the compiled simulation for a spiking network); see :meth:`threads_for`.
     repeats : int
         Repeats of every measurement (>= 5: medians and quartiles are reported).
     seed : int or None
@@ -111,9 +111,13 @@ class TimingSpec:
     tasks: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
     sizes: tuple[tuple[str, tuple[int, ...]], ...] = ()
-    threads: tuple[int, ...] = (1,)
+    threads: tuple[tuple[str, tuple[int, ...]], ...] = ()
     repeats: int = 5
     seed: int | None = None
+
+    def threads_for(self, model: str) -> tuple[int, ...]:
+        """The thread counts ``model`` is timed at (1 when not listed)."""
+        return dict(self.threads).get(model, (1,))
 
     def selects(self, task: str, model: str, size: int, seed: int) -> bool:
         """Whether the job (task, model, size, seed) is timed."""
@@ -299,6 +303,10 @@ def _prune_references(merged: dict, user: Mapping) -> dict:
             if k in timing.get("models", models) and kept:
                 sizes[k] = kept
         timing["sizes"] = sizes
+    if "timing" not in user and isinstance(timing, dict) and isinstance(timing.get("threads"),
+                                                                        dict):
+        timing["threads"] = {k: v for k, v in timing["threads"].items()
+                             if k in models and k in timing.get("models", models)}
     for table in ("continual", "robustness"):  # sizes that no longer run
         section = merged.get(table)
         if table in user or not isinstance(section, dict) or not isinstance(
@@ -535,7 +543,18 @@ def _timing_spec(tt, task_keys, models, seeds) -> TimingSpec:
             _fail(f"timing.sizes.{key}", f"has {missing[0]}, not among models.{key}.sizes",
                   f"use some of: {list(spec.sizes)}")
         sizes.append((key, listed))
-    threads = _int_list(tt.get("threads", [1]), "timing.threads", 1, "[1, 2]")
+    raw_threads = tt.get("threads", [1])
+    if isinstance(raw_threads, Mapping):  # per model: threads = { snn = [1], ann = [1, 2] }
+        unknown = [k for k in raw_threads if k not in chosen]
+        if unknown:
+            _fail(f"timing.threads.{unknown[0]}", "names a model that is not timed",
+                  f"use one of: {', '.join(chosen)}")
+        listed = {k: _int_list(v, f"timing.threads.{k}", 1, "[1, 2]")
+                  for k, v in raw_threads.items()}
+        threads = tuple((k, listed.get(k, (1,))) for k in chosen)
+    else:
+        common = _int_list(raw_threads, "timing.threads", 1, "[1, 2]")
+        threads = tuple((k, common) for k in chosen)
     repeats = tt.get("repeats", 5)
     if not _is_int(repeats) or repeats < 5:
         _fail("timing.repeats", f"is {repeats!r}", "give an integer >= 5 (medians and "

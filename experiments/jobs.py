@@ -151,8 +151,8 @@ def expand_jobs(cfg: Config) -> list[Job]:
                             cfg.labels_per_class if task.key in cfg.label_tasks else ()
                         ),
                         anytime_ms=cfg.anytime_ms,
-                        timing_threads=cfg.timing.threads if cfg.timing.selects(
-                            task.key, model.key, size, seed) else (),
+                        timing_threads=cfg.timing.threads_for(model.key) if
+                        cfg.timing.selects(task.key, model.key, size, seed) else (),
                         eval_samples=cfg.eval_samples,
                         continual=cfg.continual.selects(task.key, model.key, size),
                         robustness=cfg.robustness.levels if robust else (),

@@ -308,7 +308,7 @@ def _overview(ctx: _Run) -> str:
         f"{cpu.get('usable_cores', '-')} usable cores; {man.get('platform', '-')}",
         f"threads: {man.get('threads_per_job', cfg.get('threads', '-'))} per training job, "
         f"{ex.get('workers', '-')} job(s) at a time ({ex.get('kind', '-')} executor); "
-        f"timing phase at {tm.get('threads', '-')} thread(s), {tm.get('repeats', '-')} "
+        f"timing phase threads per model {tm.get('threads', '-')}, {tm.get('repeats', '-')} "
         f"repeats; thread pools at start: {pools or '-'}; environment: {env or '-'}",
         "versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) if v else "",
         "files: `runs.csv` (one row per job), `learning_curves.csv`, `label_efficiency.csv`, "

@@ -248,17 +248,18 @@ def _timing_phase(cfg: Config, out: Path, results: list[dict[str, Any] | None],
             continue
         entries.append({"task": j["task_key"], "model": j["model"], "kind": j["kind"],
                         "family": j["family"], "size": j["size"], "seed": j["seed"],
-                        "path": path, "task_name": j["task"], "knobs": j["task_knobs"]})
+                        "path": path, "task_name": j["task"], "knobs": j["task_knobs"],
+                        "threads": tuple(j["timing_threads"])})
     info: dict[str, Any] = {"models": len(entries), "skipped": skipped,
-                            "threads": list(cfg.timing.threads),
+                            "threads": {k: list(v) for k, v in cfg.timing.threads},
                             "repeats": cfg.timing.repeats}
     if not entries:
         return info
     if not quiet:
-        print(f"timing {len(entries)} model(s) alone at threads {list(cfg.timing.threads)} "
-              f"({cfg.timing.repeats} repeats each) ...", file=sys.stderr)
+        print(f"timing {len(entries)} model(s) alone ({cfg.timing.repeats} repeats each) ...",
+              file=sys.stderr)
     rows = time_models(
-        entries, threads=cfg.timing.threads, repeats=cfg.timing.repeats,
+        entries, repeats=cfg.timing.repeats,
         load=lambda e: load_model(e["kind"], e["path"]),
         test_X=lambda e: load_task(e["task_name"], seed=e["seed"], **e["knobs"]).X_test)
     write_table(out, "timing.csv", rows, TIMING_COLUMNS)

@@ -76,18 +76,17 @@ def _modes(model, X: np.ndarray) -> tuple:
             ("throughput", lambda r: model.predict(X), n))
 
 
-def time_models(entries: list[dict[str, Any]], *, threads: tuple[int, ...], repeats: int,
+def time_models(entries: list[dict[str, Any]], *, repeats: int,
                 load: Callable[[dict[str, Any]], Any],
                 test_X: Callable[[dict[str, Any]], np.ndarray]) -> list[dict[str, Any]]:
-    """Latency and throughput of each saved model at each thread count.
+    """Latency and throughput of each saved model at each of its thread counts.
 
     Parameters
     ----------
     entries : list of dict
-        One per timed job: ``task``, ``model``, ``kind``, ``family``, ``size``, ``seed`` and
-        whatever ``load``/``test_X`` need.
-    threads : tuple of int
-        Thread counts (the model's ``n_threads``).
+        One per timed job: ``task``, ``model``, ``kind``, ``family``, ``size``, ``seed``,
+        ``threads`` (the thread counts, the model's ``n_threads``, to time it at) and whatever
+        ``load``/``test_X`` need.
     repeats : int
         Timed repeats per measurement, >= 5.
     load : callable
@@ -107,7 +106,7 @@ def time_models(entries: list[dict[str, Any]], *, threads: tuple[int, ...], repe
         model = load(entry)
         X = test_X(entry)
         ids = {k: entry[k] for k in ("task", "model", "kind", "family", "size", "seed")}
-        for n in threads:
+        for n in entry["threads"]:
             model.set_params(n_threads=n)
             for mode, call, n_samples in _modes(model, X):
                 load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else None

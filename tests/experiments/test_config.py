@@ -35,7 +35,7 @@ def test_quick_preset_has_both_families_baselines_and_seeds():
     assert len(cfg.seeds) >= 3
     snn = next(m for m in cfg.models if m.key == "snn")
     assert len(snn.sizes) >= 3  # an exponent needs three sizes
-    assert cfg.timing.repeats >= 5 and 2 in cfg.timing.threads
+    assert cfg.timing.repeats >= 5 and 2 in cfg.timing.threads_for("ann")
 
 
 def test_user_file_overrides_only_what_differs(write_config):
