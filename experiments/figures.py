@@ -12,7 +12,7 @@ retrain or import a model package.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -509,12 +509,17 @@ def fig_energy(t: dict[str, pd.DataFrame], path: Path,
 
 
 def fig_anytime(t: dict[str, pd.DataFrame], path: Path,
-                roles: Mapping[str, str] | None = None) -> Path | None:
+                roles: Mapping[str, str] | None = None,
+                models: Sequence[str] | None = None) -> Path | None:
     """Accuracy and answered fraction against time after onset (± 95 % CI bands), with both
-    chance levels, per task."""
+    chance levels, per task; only ``models`` when given."""
     at = t["anytime"]
     if at.empty or not {"time_ms", "accuracy"} <= set(at):
         return None
+    if models is not None:
+        at = at[at["model"].isin(list(models))]
+        if at.empty:
+            return None
     agg = A.aggregate(at, ["accuracy", "answered_frac"], keys=(*A.GROUP_KEYS, "time_ms"))
     styles = model_styles(at, roles)
     tasks = _tasks(agg)

@@ -475,38 +475,44 @@ def _size_trend(ctx: _Run) -> str:
     runs = ctx.runs
     head = "### Size trend of the spiking network against Diehl & Cook (2015)\n"
     dc = C.DC2015_ACCURACY
-    snn = _main_snn(ctx)
-    on_digits = runs[(runs["model"].isin(snn)) & (runs.get("task_name", runs["task"])
-                                                   == "digits")] if snn else runs.iloc[0:0]
+    stdp = [m for m in _main_snn(ctx) if "kind" not in runs
+            or (runs.loc[runs["model"] == m, "kind"] == "stdp").all()]
+    on_digits = runs[(runs["model"].isin(stdp)) & (runs.get("task_name", runs["task"])
+                                                    == "digits")] if stdp else runs.iloc[0:0]
     if on_digits.empty:
         return head + not_measured("The spiking network on `digits`")
-    model = on_digits["model"].iloc[0]
     task = on_digits["task"].iloc[0]
-    sub = on_digits[(on_digits["model"] == model) & (on_digits["task"] == task)].copy()
+    sub = on_digits[on_digits["task"] == task].copy()
+    if "epochs" not in sub:
+        sub["epochs"] = np.nan
     sub["cost_per_inference"] = sum(sub[c].fillna(0) for c in A.WORK_COLUMNS if c in sub)
     agg = A.aggregate(sub, ["accuracy", "synapses", "cost_per_inference",
-                            "sim_ms_per_inference"], ["size"])
+                            "sim_ms_per_inference", "epochs"], ["model", "size"])
     sizes = sorted(set(agg["size"]) | set(dc))
     rows = []
     for s in sizes:
-        r = agg[agg["size"] == s]
-        r = r.iloc[0] if not r.empty else None
-        rows.append({
-            "excitatory neurons": s,
-            f"this run, {task} (accuracy)": "-" if r is None else fmt_cell(r["accuracy"],
-                                                                          r["accuracy_ci"]),
-            "seeds": "-" if r is None else r["n_seeds"],
-            "synapses": None if r is None else r["synapses"],
-            "ACs + membrane updates + input draws per inference":
-                None if r is None else r["cost_per_inference"],
-            "sim_ms_per_inference": None if r is None else r["sim_ms_per_inference"],
-            "Diehl & Cook 2015, MNIST (accuracy)": dc.get(s),
-        })
+        found = agg[agg["size"] == s]
+        for r in ([None] if found.empty else [r for _, r in found.iterrows()]):
+            rows.append({
+                "excitatory neurons": s,
+                "model": "-" if r is None else r["model"],
+                "epochs": "-" if r is None else r["epochs"],
+                f"this run, {task} (accuracy)": "-" if r is None else fmt_cell(
+                    r["accuracy"], r["accuracy_ci"]),
+                "seeds": "-" if r is None else r["n_seeds"],
+                "synapses": None if r is None else r["synapses"],
+                "ACs + membrane updates + input draws per inference":
+                    None if r is None else r["cost_per_inference"],
+                "sim_ms_per_inference": None if r is None else r["sim_ms_per_inference"],
+                "Diehl & Cook 2015, MNIST (accuracy)": dc.get(s),
+            })
+    best = agg.loc[agg["accuracy"].idxmax()] if agg["accuracy"].notna().any() else None
+    one = agg[agg["model"] == stdp[0]] if stdp[0] in set(agg["model"]) else agg
     trend = pd.DataFrame({"size": sizes,
-                          "accuracy": [agg.loc[agg["size"] == s, "accuracy"].mean()
-                                       if s in set(agg["size"]) else np.nan for s in sizes],
-                          "accuracy_ci": [agg.loc[agg["size"] == s, "accuracy_ci"].mean()
-                                          if s in set(agg["size"]) else np.nan for s in sizes],
+                          "accuracy": [one.loc[one["size"] == s, "accuracy"].mean()
+                                       if s in set(one["size"]) else np.nan for s in sizes],
+                          "accuracy_ci": [one.loc[one["size"] == s, "accuracy_ci"].mean()
+                                          if s in set(one["size"]) else np.nan for s in sizes],
                           "dc2015": [dc.get(s, np.nan) for s in sizes]})
     ctx.fig("size_trend", F.fig_size_trend, trend, task)
     n_feat = sub["n_features"].iloc[0] if "n_features" in sub else None
@@ -515,22 +521,124 @@ def _size_trend(ctx: _Run) -> str:
     shape = f"{side}x{side} ({int(n_feat)} inputs)" if side and side * side == n_feat else \
         f"{fmt(n_feat)} inputs"
     text = [head,
-            f"`{model}` on `{task}` beside Diehl & Cook's MNIST accuracy "
-            f"({C.REFERENCES['dc2015_accuracy_100'].source}). The tasks differ: `digits` "
+            f"The spiking network(s) {', '.join(f'`{m}`' for m in stdp)} on `{task}` beside "
+            f"Diehl & Cook's MNIST accuracy ({C.REFERENCES['dc2015_accuracy_100'].source}), "
+            "with the epochs each size was trained for. The tasks differ: `digits` "
             f"images are {shape}, MNIST images 28x28 (784 inputs), with far more training "
-            "images and longer presentations in their study, so only the trend with size is "
-            "comparable, not the level.\n",
+            "images (60,000 against about 1,400) in their study, so only the trend with size "
+            "is comparable, not the level.\n",
             markdown_table(pd.DataFrame(rows))]
-    if len(agg) >= 2:
-        lo, hi = agg["size"].min(), agg["size"].max()
-        p = A.paired_difference(sub[sub["size"] == hi], sub[sub["size"] == lo])
-        text.append(f"From {lo} to {hi} excitatory neurons the accuracy changes by "
-                    f"{fmt_cell(p['diff'], p['diff_ci'])} (paired by seed; "
+    if best is not None:
+        text.append(f"Best spiking mean in this run: `{best['model']}` with {fmt(best['size'])}"
+                    f" neurons, {fmt_cell(best['accuracy'], best['accuracy_ci'])} over "
+                    f"{fmt(best['n_seeds'])} seeds.\n")
+    first = sub[sub["model"] == stdp[0]]
+    if first["size"].nunique() >= 2:
+        lo, hi = first["size"].min(), first["size"].max()
+        p = A.paired_difference(first[first["size"] == hi], first[first["size"] == lo])
+        text.append(f"From {lo} to {hi} excitatory neurons (`{stdp[0]}`) the accuracy changes "
+                    f"by {fmt_cell(p['diff'], p['diff_ci'])} (paired by seed; "
                     f"{_interval_words(p['diff'], p['diff_ci'], p['n'])}).\n")
-    text.append(ctx.figure("size_trend", "Accuracy against excitatory neurons: this run "
-                           f"(mean ± {CI} CI over seeds) and Diehl & Cook 2015 on MNIST "
-                           "(a different, larger task).", "size trend"))
+    text.append(ctx.figure("size_trend", f"Accuracy of `{stdp[0]}` against excitatory neurons: "
+                           f"this run (mean ± {CI} CI over seeds) and Diehl & Cook 2015 on "
+                           "MNIST (a different, larger task).", "size trend"))
     return "\n".join(text)
+
+
+#: The 2 x 2 of learning rule against substrate: model kind -> (rule, substrate).
+RULE_SUBSTRATE = {
+    "mlp": ("backprop (global error)", "rate units, one pass"),
+    "ann2snn": ("backprop (global error)", "spiking neurons, in time"),
+    "stdp": ("STDP (local, unsupervised)", "spiking neurons, in time"),
+    "rstdp": ("reward-modulated STDP (local + one global reward)",
+              "spiking neurons, in time"),
+}
+
+
+def _rule_substrate(ctx: _Run) -> str:
+    """The 2 x 2: which difference (rule or substrate) causes which result."""
+    runs = ctx.runs
+    head = ("## 6. Learning rule against substrate\n\n"
+            "The comparison above changes two things at once: the learning rule (STDP against "
+            "backprop) and the substrate (spiking neurons in time against rate units in one "
+            "pass). Two more models separate them: the ANN's own weights run as integrate-and-"
+            "fire neurons (ANN-to-SNN conversion: backprop's rule on the spiking substrate) "
+            "and reward-modulated STDP (a local rule with one global reward per sample). Each "
+            "cell: accuracy (mean ± CI over seeds), labels used in training, operations per "
+            "inference (effective MACs for rate units, synaptic events = effective ACs for "
+            "spiking neurons), the 45 nm energy estimate of those operations, and the time to "
+            "an answer (the first output, then the final one).\n")
+    if runs.empty or "kind" not in runs:
+        return head + not_measured("The models of the 2 x 2")
+    main = runs[[ctx.roles.get(m, "main") == "main" for m in runs["model"]]]
+    present = {k: main[main["kind"] == k] for k in RULE_SUBSTRATE if (main["kind"] == k).any()}
+    if len(present) < 2:
+        return head + not_measured("Two or more of the 2 x 2's models (mlp, ann2snn, stdp, "
+                                   "rstdp)")
+    task = next(t for t in _task_order(ctx) if any((g["task"] == t).any()
+                                                    for g in present.values()))
+    sizes = {}
+    conv = present.get("ann2snn")
+    rst = present.get("rstdp")
+    for kind, g in present.items():
+        g = g[g["task"] == task]
+        if g.empty:
+            continue
+        if kind == "mlp" and conv is not None and (conv["task"] == task).any():
+            want = conv.loc[conv["task"] == task, "size"].max()
+        elif kind == "stdp" and rst is not None and (rst["task"] == task).any():
+            want = rst.loc[rst["task"] == task, "size"].max()
+        else:
+            want = g["size"].max()
+        sizes[kind] = want if want in set(g["size"]) else g["size"].max()
+    rows = []
+    for kind, (rule, substrate) in RULE_SUBSTRATE.items():
+        if kind not in sizes:
+            continue
+        g = present[kind]
+        g = g[(g["task"] == task) & (g["size"] == sizes[kind])]
+        g = g[g["model"] == g["model"].iloc[0]]
+        ops = sum(g[c].fillna(0) for c in ("effective_acs", "effective_macs") if c in g)
+        g = g.assign(operations=ops if not isinstance(ops, int) else np.nan)
+        m = {c: mean_ci(g[c]) if c in g else (math.nan, math.nan, 0)
+             for c in ("accuracy", "labels_used", "operations", "energy_pj_ops",
+                       "ms_to_first_output", "sim_ms_per_inference", "steps_to_first_output",
+                       "sequential_depth")}
+        first = (f"{fmt(m['ms_to_first_output'][0])} ms" if math.isfinite(
+            m["ms_to_first_output"][0]) else f"{fmt(m['steps_to_first_output'][0])} layer step(s)")
+        final = (f"{fmt(m['sim_ms_per_inference'][0])} ms simulated" if math.isfinite(
+            m["sim_ms_per_inference"][0]) else f"{fmt(m['sequential_depth'][0])} layer step(s)")
+        rows.append({"rule": rule, "substrate": substrate,
+                     "model": f"`{g['model'].iloc[0]}` [{fmt(sizes[kind])}]",
+                     "accuracy": fmt_cell(*m["accuracy"][:2]),
+                     "labels used": fmt(m["labels_used"][0]),
+                     "operations per inference": fmt_cell(*m["operations"][:2]),
+                     "energy of the operations (pJ, est.)": fmt_cell(*m["energy_pj_ops"][:2]),
+                     "first answer": first, "final answer": final,
+                     "seeds": m["accuracy"][2]})
+    table = pd.DataFrame(rows)
+    ctx.fig("rule_substrate", F.fig_anytime, ctx.t, ctx.roles,
+            [g["model"].iloc[0] for k, g in present.items() if k != "mlp"])
+    cell = {k: present[k][(present[k]["task"] == task) & (present[k]["size"] == sizes[k])]
+            for k in sizes}
+    words = []
+    for a, b, what in (("ann2snn", "mlp", "Same rule (backprop), other substrate: the "
+                        "converted network minus the ANN"),
+                       ("stdp", "ann2snn", "Same substrate (spiking), other rule: STDP minus "
+                        "the converted network"),
+                       ("rstdp", "stdp", "A global reward added to the local rule: R-STDP "
+                        "minus STDP")):
+        if a in cell and b in cell:
+            p = A.paired_difference(cell[a], cell[b])
+            words.append(f"{what}: {fmt_cell(p['diff'], p['diff_ci'])} in accuracy (paired by "
+                         f"seed; {_interval_words(p['diff'], p['diff_ci'], p['n'])}).")
+    return "\n".join([
+        head, f"On `{task}`:\n", markdown_table(table),
+        "\n".join(f"- {w}" for w in words) + ("\n" if words else ""),
+        ctx.figure("rule_substrate", "Accuracy (top) and answered fraction (bottom) against "
+                   "time after onset for the spiking models of the 2 x 2 (mean with a "
+                   f"{CI} CI band over seeds).", "learning rule against substrate"),
+    ])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1016,7 +1124,7 @@ def _speedup_words(ctx: _Run, sp: pd.DataFrame) -> str:
 
 def _summary(ctx: _Run) -> str:
     runs = ctx.runs
-    head = "## 6. Summary\n\n"
+    head = "## 7. Summary\n\n"
     if runs.empty or "family" not in runs:
         return head + not_measured("Any finished job")
     task = _task_order(ctx)[0]
@@ -1161,7 +1269,7 @@ def build_report(out: str | os.PathLike, *, draw: bool = True) -> str:
         parts.append("_No job finished: nothing to compare yet._\n")
     else:
         parts += [_scale(ctx), _extrapolation(ctx), _learning(ctx), _processing(ctx),
-                  _summary(ctx), _further(ctx)]
+                  _rule_substrate(ctx), _summary(ctx), _further(ctx)]
     parts += [_sources(), _failures(ctx)]
     return "\n".join(p for p in parts if p)
 

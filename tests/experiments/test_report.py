@@ -42,7 +42,8 @@ SECTIONS = ("## 1. Overview", "### What was really simulated", "### Glossary",
             "## 3. Extrapolation to brains", "## 4. Learning rule", "### Label efficiency",
             "### What STDP adds", "## 5. Information processing and parallelism",
             "### Depth to an answer", "### Operations and energy, two ways", "### Activity",
-            "### Anytime answer", "### Timing on this machine", "## 6. Summary",
+            "### Anytime answer", "### Timing on this machine",
+            "## 6. Learning rule against substrate", "## 7. Summary",
             "## Sources", "## Failed jobs")
 
 
@@ -235,7 +236,7 @@ def test_what_stdp_adds_is_paired_and_written_out(rendered):
 
 def test_processing_section_quotes_the_brain_and_chance(rendered):
     _, text = rendered
-    part = text.split("## 5. Information processing")[1].split("## 6. Summary")[0]
+    part = text.split("## 5. Information processing")[1].split("## 7. Summary")[0]
     assert fmt(REFERENCES["rapid_categorisation_ms"].value) in part
     assert fmt(REFERENCES["cortical_rate_hz"].value) in part
     assert "majority class = 0.11" in part and "1 / classes = 0.1" in part
@@ -305,7 +306,7 @@ def test_missing_tables_and_columns_are_reported_not_crashed(run_dir):
     for what in ("Label efficiency", "The anytime answer", "The timing phase (timing.csv)",
                  "`effective_acs`", "`spike_rate_hz`"):
         assert re.search(re.escape(what) + r".*not measured in this run", text), what
-    assert "## 6. Summary" in text
+    assert "## 7. Summary" in text
 
 
 def test_sizes_below_three_say_the_extrapolation_cannot_be_fitted(run_dir):
@@ -388,3 +389,25 @@ def test_tables_added_later_render_generically(run_dir):
     # continual.csv and robustness.csv are absent: their sections say so
     assert re.search(r"Continual learning.*not measured in this run", part)
     assert re.search(r"Robustness.*not measured in this run", part)
+
+
+def test_rule_against_substrate_pairs_the_same_rule_on_two_substrates(run_dir):
+    """The 2 x 2: the converted network (backprop on spiking neurons) beside the ANN and STDP,
+    with paired differences by seed."""
+    runs = pd.read_csv(run_dir / "runs.csv")
+    conv = runs[(runs["model"] == "ann") & (runs["size"] == 8)].copy()
+    conv["model"], conv["kind"], conv["family"] = "ann2snn", "ann2snn", "snn"
+    conv["job_id"] = conv["job_id"] + "c"
+    conv["accuracy"] = conv["accuracy"] - 0.01  # the same rule, 0.01 lower on spikes
+    conv["effective_acs"], conv["ms_to_first_output"] = 5000.0, 3.0
+    conv["sim_ms_per_inference"] = 50.0
+    pd.concat([runs, conv]).to_csv(run_dir / "runs.csv", index=False)
+    man = json.loads((run_dir / "manifest.json").read_text())
+    man["config"]["models"].append({"key": "ann2snn", "kind": "ann2snn", "role": "main",
+                                    "sizes": [8], "params": [], "tasks": []})
+    (run_dir / "manifest.json").write_text(json.dumps(man))
+    text = build_report(run_dir, draw=False)
+    sec = text.split("## 6. Learning rule against substrate")[1].split("## 7.")[0]
+    assert "`ann2snn` [8]" in sec and "`ann` [8]" in sec and "`snn` [" in sec
+    assert "the converted network minus the ANN: -0.01" in sec
+    assert "STDP minus the converted network" in sec and "3 ms" in sec
