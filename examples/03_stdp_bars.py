@@ -24,7 +24,8 @@ from matplotlib.figure import Figure
 from experiments.tasks import load_task
 from neurosim import STDPClassifier
 
-QUICK_TIMING = {"presentation_ms": 150.0, "rest_ms": 50.0}
+# shorter showings need a stronger drive to be answered in one (docs/neurosim.md)
+QUICK_TIMING = {"presentation_ms": 150.0, "rest_ms": 50.0, "input_rate_hz": 15000.0}
 
 
 def main(argv=None):

@@ -25,7 +25,8 @@ from ann import MLPClassifier
 from experiments.tasks import load_task
 from neurosim import STDPClassifier
 
-QUICK_TIMING = {"presentation_ms": 150.0, "rest_ms": 50.0}
+# shorter showings need a stronger drive to be answered in one (docs/neurosim.md)
+QUICK_TIMING = {"presentation_ms": 150.0, "rest_ms": 50.0, "input_rate_hz": 15000.0}
 
 
 def few_labels(y, k, rng):

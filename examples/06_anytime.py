@@ -22,9 +22,9 @@ from matplotlib.figure import Figure
 
 from experiments.tasks import load_task
 from neurosim import STDPClassifier
-from neurosim.classifier import _SEED_PREDICT
 
-QUICK_TIMING = {"presentation_ms": 150.0, "rest_ms": 50.0}
+# shorter showings need a stronger drive to be answered in one (docs/neurosim.md)
+QUICK_TIMING = {"presentation_ms": 150.0, "rest_ms": 50.0, "input_rate_hz": 15000.0}
 
 
 def main(argv=None):
@@ -49,13 +49,11 @@ def main(argv=None):
     for t, a, f in zip(times, accuracy, answered, strict=True):
         print(f"{t:6.0f} {a:9.3f} {f:9.3f}")
 
-    # One presentation's spikes. No public call returns spike times yet; _respond is the
-    # simulation predict and predict_at share (same rows, same seed), so the raster is the
-    # first showing predict_at answered from.
+    # One presentation's spikes: the first showing predict_at answered from.
     one = Xt[args.sample:args.sample + 1]
     first = model.predict_at(one, times)[:, 0]
-    res = model._respond(one, seed_key=_SEED_PREDICT, desc="raster")
-    t_ms, neuron = res.first_show_step * model.dt_ms, res.first_show_neuron
+    spikes = model.spikes(one)
+    t_ms, neuron = spikes["t_ms"], spikes["neuron"]
     fig = Figure(figsize=(11, 4), layout="constrained")
     ax_in, ax_r, ax_a = fig.subplots(1, 3, width_ratios=(1, 3, 3))
     ax_in.imshow(one.reshape(task.image_shape), cmap="gray_r")
