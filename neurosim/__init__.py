@@ -3,7 +3,8 @@
 Building blocks: :mod:`neurosim.params`, :mod:`neurosim.neurons`, :mod:`neurosim.encoding`,
 :mod:`neurosim.plasticity`, :mod:`neurosim.inhibition`, :mod:`neurosim.monitors`,
 :mod:`neurosim.validation`. The classifier: :class:`STDPClassifier` (Diehl & Cook 2015, trained
-by unsupervised STDP), built from :mod:`neurosim.network` (the network as one self-driving
+by unsupervised STDP) and :class:`RSTDPClassifier` (the same network trained by reward-modulated
+STDP, :mod:`neurosim.rstdp`), built from :mod:`neurosim.network` (the network as one self-driving
 simulation), :mod:`neurosim.standalone` (compiled and runtime engines),
 :mod:`neurosim.buildcache` (the cache of compiled builds) and :mod:`neurosim.presentation`
 (presenting samples run after run); :func:`load` reads a saved model and
@@ -24,9 +25,11 @@ from neurosim import (
 from neurosim.classifier import NotFittedError, STDPClassifier
 from neurosim.conversion import ConvertedNetwork, convert
 from neurosim.io import load
+from neurosim.rstdp import RSTDPClassifier
 
 __all__ = [
     "STDPClassifier",
+    "RSTDPClassifier",
     "NotFittedError",
     "convert",
     "ConvertedNetwork",

@@ -24,6 +24,7 @@ runtime mode.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import sys
 import time
@@ -54,13 +55,20 @@ __all__ = ["STDPClassifier", "NotFittedError"]
 
 BACKENDS = ("auto", "cpp_standalone", "numpy")
 READOUTS = ("vote", "linear")
+ASSIGN_FROM = ("frozen", "learning")
 
 #: Most showings of one sample a compiled run makes room for (1 + the largest ``max_repeats``
 #: that still fills a whole block); larger ``max_repeats`` values take fewer samples per run.
 _SLOTS_PER_SAMPLE = 6
 
 # Seed keys: one independent random stream per kind of simulation (same seed, same spikes).
-_SEED_TRAIN, _SEED_CHECKPOINT, _SEED_ASSIGN, _SEED_PREDICT, _SEED_COST = 1, 2, 3, 5, 6
+_SEED_TRAIN, _SEED_CHECKPOINT, _SEED_ASSIGN, _SEED_PREDICT = 1, 2, 3, 5
+
+
+def _digest(X: np.ndarray) -> str:
+    """A key for an input array: its shape and a hash of its bytes."""
+    arr = np.ascontiguousarray(X)
+    return f"{arr.shape}:{hashlib.sha1(arr.view(np.uint8)).hexdigest()}"
 
 
 class STDPClassifier(ContractEstimator):
@@ -79,8 +87,11 @@ class STDPClassifier(ContractEstimator):
         Input duration per showing and the silent rest after it (ms); multiples of ``dt_ms``.
     input_rate_hz : float
         Summed Poisson rate of all inputs for one image (Hz), > 0; each image's intensities are
-        scaled to this total. Chosen on a validation split so that an image evokes
-        ``min_spikes`` spikes in its first showing (``benchmarks/tune_snn.py``, ``docs/``).
+        scaled to this total. The default is Diehl & Cook's drive on MNIST (784 inputs x mean
+        intensity 0.1307 x 63.75 Hz ~ 6,500 Hz); with the default ``norm_total`` every neuron
+        then gets their drive per second whatever the input size. On validation splits it was
+        the cheapest drive with every image answered in its first showing at 350 ms, and as
+        accurate as any higher one (``benchmarks/tune_snn.py``, docs/neurosim.md).
     rate_boost_hz : float or None
         Added to the total rate at each re-show of an image that evoked fewer than
         ``min_spikes`` spikes; ``None`` = ``input_rate_hz / 2`` (Diehl & Cook: +32 Hz on a
@@ -92,9 +103,22 @@ class STDPClassifier(ContractEstimator):
     a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, stdp_rule, stdp_pairing
         STDP rule of the input synapses (:class:`neurosim.params.STDPParams`): additive,
         nearest-spike traces, strong potentiation on postsynaptic spikes and weak depression
-        on presynaptic ones, as in Diehl & Cook (their rates: 0.01 and 0.0001).
-    theta_plus_mV, tau_theta_ms : float
-        Adaptive threshold: increment per spike and decay time constant.
+        on presynaptic ones, as in Diehl & Cook (their rates: 0.01 and 0.0001; ``a_plus``
+        0.01 was also the best of 0.005/0.0075/0.01 on validation, docs/neurosim.md).
+    theta_plus_mV : float or None
+        Adaptive threshold: increment per spike (mV). ``None`` = ``0.1 * n_excitatory / 100``
+        (0.1 mV at 100 neurons, chosen on validation): a network of ``n`` neurons shares each
+        sample's spikes among ``n`` and the threshold hardly decays (``tau_theta_ms``), so the
+        increment grows with ``n`` to end one epoch at about the same threshold whatever the
+        size. On validation (docs/neurosim.md) a fixed 0.1 mV left 25 neurons with 38 mV of
+        threshold and most images re-shown; the scaled increment answered every image in its
+        first showing and was more accurate at 25 and 400 neurons. Several epochs accumulate
+        threshold too: 1600 neurons after 3 epochs at the default ended with 29 mV and 3.5
+        showings per image; ``theta_plus_mV`` divided by the epochs fixed that at 3 epochs,
+        but 400 neurons at 0.08 mV over 5 epochs ran away and fell silent, so set it by
+        validation when training for several epochs.
+    tau_theta_ms : float
+        Decay time constant of the adaptive threshold (ms; Diehl & Cook: 1e7).
     norm_total : float or None
         Sum each neuron's input weights are rescaled to before every presentation; ``None`` =
         ``0.1 * n_features`` (Diehl & Cook: 78.4 for 784 inputs).
@@ -111,6 +135,13 @@ class STDPClassifier(ContractEstimator):
         ``"linear"``: **supervised** ridge read-out on spike counts.
     readout_alpha : float
         Ridge penalty of the linear read-out.
+    assign_from : {"learning", "frozen"}
+        Which responses name the neurons (and fit the linear read-out): ``"learning"``, the
+        responses recorded during the last STDP epoch (Diehl & Cook's running assignment during
+        training): no extra pass, though early samples of the epoch met weights that were still
+        changing; ``"frozen"``, one more pass over the labelled training samples with learning
+        off after STDP (Diehl & Cook's evaluation). On validation splits both were as accurate
+        (0.851 +- 0.018 and 0.857 +- 0.021, 3 seeds), so the cheaper one is the default.
     checkpoints : int
         Evaluation points in ``history_`` spread over training (>= 1; the last is the end).
     chunk_samples : int
@@ -159,6 +190,8 @@ class STDPClassifier(ContractEstimator):
     """
 
     _fitted_attr = "weights_"
+    #: The ``readout`` values this class accepts (a subclass may add its own).
+    _readouts = READOUTS
 
     def __init__(
         self,
@@ -172,14 +205,14 @@ class STDPClassifier(ContractEstimator):
         min_spikes: int = 5,
         max_repeats: int = 5,
         dt_ms: float = 0.5,
-        a_plus: float = 0.0075,
+        a_plus: float = 0.01,
         a_minus: float = 0.0001,
         tau_plus_ms: float = 20.0,
         tau_minus_ms: float = 20.0,
         w_max: float = 1.0,
         stdp_rule: str = "additive",
         stdp_pairing: str = "nearest",
-        theta_plus_mV: float = 0.1,
+        theta_plus_mV: float | None = None,
         tau_theta_ms: float = 1e7,
         norm_total: float | None = None,
         w_init_max: float = 0.3,
@@ -188,6 +221,7 @@ class STDPClassifier(ContractEstimator):
         inhibition: str = "population",
         readout: str = "vote",
         readout_alpha: float = 1.0,
+        assign_from: str = "learning",
         checkpoints: int = 1,
         chunk_samples: int = 256,
         n_threads: int = 1,
@@ -220,6 +254,7 @@ class STDPClassifier(ContractEstimator):
         self.inhibition = inhibition
         self.readout = readout
         self.readout_alpha = readout_alpha
+        self.assign_from = assign_from
         self.checkpoints = checkpoints
         self.chunk_samples = chunk_samples
         self.n_threads = n_threads
@@ -232,6 +267,7 @@ class STDPClassifier(ContractEstimator):
         # copies (copy.deepcopy, sklearn.clone) share nothing with the simulation engine
         state = dict(self.__dict__)
         state.pop("_engine_cache", None)
+        state.pop("_last_response", None)
         return state
 
     def _update_tags(self, tags: Any) -> Any:
@@ -256,6 +292,8 @@ class STDPClassifier(ContractEstimator):
         check_positive("dt_ms", self.dt_ms)
         if self.rate_boost_hz is not None:
             check_nonnegative("rate_boost_hz", self.rate_boost_hz)
+        if self.theta_plus_mV is not None:
+            check_nonnegative("theta_plus_mV", self.theta_plus_mV)
         if self.norm_total is not None:
             check_positive("norm_total", self.norm_total)
         check_positive("w_init_max", self.w_init_max)
@@ -265,7 +303,8 @@ class STDPClassifier(ContractEstimator):
         check_nonnegative("w_exc_inh", self.w_exc_inh)
         check_nonnegative("w_inh_exc", self.w_inh_exc)
         check_nonnegative("readout_alpha", self.readout_alpha)
-        check_choice("readout", self.readout, READOUTS)
+        check_choice("readout", self.readout, self._readouts)
+        check_choice("assign_from", self.assign_from, ASSIGN_FROM)
         check_choice("inhibition", self.inhibition, INHIBITION_MODES)
         check_choice("backend", self.backend, BACKENDS)
         if self.verbose is not None and not isinstance(self.verbose, bool):
@@ -278,7 +317,7 @@ class STDPClassifier(ContractEstimator):
                               a_plus=self.a_plus, a_minus=self.a_minus,
                               tau_plus_ms=self.tau_plus_ms, tau_minus_ms=self.tau_minus_ms,
                               w_max=self.w_max)
-            exc = LIFParams(theta_plus_mV=self.theta_plus_mV, tau_theta_ms=self.tau_theta_ms)
+            exc = LIFParams(theta_plus_mV=self._theta_plus_mV(), tau_theta_ms=self.tau_theta_ms)
         except InvalidParameterError as err:  # "STDPParams.a_plus" -> the estimator's "a_plus"
             name = err.param.split(".")[-1]
             name = {"rule": "stdp_rule", "pairing": "stdp_pairing"}.get(name, name)
@@ -297,14 +336,19 @@ class STDPClassifier(ContractEstimator):
             threads=0 if self.n_threads == 1 else self.n_threads,
         )
 
-    def _settings(self, n_inputs: int, *, learn: bool, reshow: bool = True) -> RunSettings:
+    def _settings(self, n_inputs: int, *, learn: bool) -> RunSettings:
         boost = (0.5 if self.rate_boost_hz is None
                  else float(self.rate_boost_hz) / float(self.input_rate_hz))
         return RunSettings(
             learn=learn, boost=boost, min_spikes=int(self.min_spikes),
-            max_repeats=int(self.max_repeats) if reshow else 0,
-            norm_total=self._norm_total(n_inputs), theta_plus_mV=float(self.theta_plus_mV),
+            max_repeats=int(self.max_repeats),
+            norm_total=self._norm_total(n_inputs), theta_plus_mV=self._theta_plus_mV(),
             a_plus=float(self.a_plus), a_minus=float(self.a_minus))
+
+    def _theta_plus_mV(self) -> float:
+        if self.theta_plus_mV is not None:
+            return float(self.theta_plus_mV)
+        return 0.1 * self.n_excitatory / 100
 
     def _norm_total(self, n_inputs: int) -> float:
         return float(0.1 * n_inputs if self.norm_total is None else self.norm_total)
@@ -366,14 +410,15 @@ class STDPClassifier(ContractEstimator):
         return engine
 
     def _runs(self, X: np.ndarray, w: np.ndarray, theta: np.ndarray, *, learn: bool,
-              seed: np.random.SeedSequence, desc: str, reshow: bool = True
-              ) -> Iterator[Presented]:
+              seed: np.random.SeedSequence, desc: str,
+              labels: np.ndarray | None = None) -> Iterator[Presented]:
         """Present the rows of ``X`` (see :func:`neurosim.presentation.present`), with a
-        progress bar when ``verbose`` asks for one."""
+        progress bar when ``verbose`` asks for one; ``labels`` go to the network (only a
+        reward-modulated one reads them, :mod:`neurosim.rstdp`)."""
         engine = self._engine(X.shape[1])
         runs = present(engine, normalized_rates_hz(X, self.input_rate_hz), w, theta,
-                       settings=self._settings(X.shape[1], learn=learn, reshow=reshow),
-                       seed=seed)
+                       settings=self._settings(X.shape[1], learn=learn),
+                       seed=seed, labels=labels)
         if not self._show_progress(len(X)):
             yield from runs
             return
@@ -390,17 +435,35 @@ class STDPClassifier(ContractEstimator):
         sim_s = n * (self.presentation_ms + self.rest_ms) / 1000.0
         return sim_s > 600 and sys.stderr.isatty()
 
+    def _teaching_labels(self, y: np.ndarray) -> np.ndarray | None:
+        """What the learning pass tells the network about the labels ``y``: nothing, since
+        STDP never reads them (a subclass with a supervised rule overrides this)."""
+        return None
+
     def _seed(self, *keys: int) -> np.random.SeedSequence:
         return np.random.SeedSequence([self.seed_, *keys])
 
     def _respond(self, X: np.ndarray, *, seed_key: int, desc: str,
-                 reshow: bool = True) -> PresentationResult:
-        """Present ``X`` with learning off; what the network did."""
+                 reuse: bool = False) -> PresentationResult:
+        """Present ``X`` with learning off; what the network did.
+
+        The last response is kept (keyed by the data, the seed key, the parameters and the
+        learned arrays); with ``reuse``, a call on the same ``X`` reads it instead of
+        simulating again. ``predict`` and ``transform`` always simulate (timing them measures
+        the simulation); ``predict_at``, ``spikes`` and ``cost`` reuse what they simulated.
+        """
+        key = (_digest(X), seed_key, repr(sorted(self.get_params().items())), id(self.weights_),
+               id(self.theta_mV_))
+        cached = getattr(self, "_last_response", None)
+        if reuse and cached is not None and cached[0] == key:
+            return cached[1]
         parts = [r.result for r in self._runs(
             X, self.weights_.reshape(-1), self.theta_mV_, learn=False,
-            seed=self._seed(seed_key, len(X)), desc=desc, reshow=reshow)]
+            seed=self._seed(seed_key, len(X)), desc=desc)]
         self.threads_used_ = int(self.n_threads)
-        return PresentationResult.concat(parts)
+        result = PresentationResult.concat(parts)
+        self._last_response = (key, result)
+        return result
 
     # ------------------------------------------------------------------ public API
     def fit(self, X: Any, y: Any, *, eval_set: tuple[Any, Any] | None = None
@@ -466,12 +529,16 @@ class STDPClassifier(ContractEstimator):
         self.history_ = []
         self.fit_times_ = {}
         t_start = time.perf_counter()
-        eval_wall = self._learn(X, y, w, theta, rng, eval_data, t_start)
+        eval_wall, last = self._learn(X, y, w, theta, rng, eval_data, t_start)
         self.train_samples_ = int(n * self.epochs)
         self.epochs_ = int(self.epochs)
-        res = self._assign(X[labelled], y[labelled])
-        self.footprint_bytes_ = res.footprint_bytes
-        self._add_times(res.times)
+        if self.assign_from == "learning" and last is not None:
+            self._fit_readout(*last)
+        else:
+            res = self._respond(X[labelled], seed_key=_SEED_ASSIGN, desc="assign")
+            self._fit_readout(res.counts(), y[labelled])
+            self.footprint_bytes_ = res.footprint_bytes
+            self._add_times(res.times)
         self.fit_wall_s_ = time.perf_counter() - t_start - eval_wall
         return self
 
@@ -480,24 +547,31 @@ class STDPClassifier(ContractEstimator):
             self.fit_times_[k] = self.fit_times_.get(k, 0.0) + v
 
     def _learn(self, X: np.ndarray, y: np.ndarray, w: np.ndarray, theta: np.ndarray,
-               rng: np.random.Generator, eval_data: tuple | None, t_start: float) -> float:
-        """The STDP epochs: set ``weights_``, ``theta_mV_``, ``history_``; return the seconds
-        spent evaluating checkpoints (not training time)."""
+               rng: np.random.Generator, eval_data: tuple | None, t_start: float
+               ) -> tuple[float, tuple[np.ndarray, np.ndarray] | None]:
+        """The STDP epochs: set ``weights_``, ``theta_mV_``, ``history_``.
+
+        Returns the seconds spent evaluating checkpoints (not training time), and the
+        labelled responses ``(counts, labels)`` of the last epoch (None without an epoch)."""
         n = len(X)
         total = n * self.epochs
         marks = [int(round(total * (c + 1) / self.checkpoints)) for c in range(self.checkpoints)]
         recent_counts, recent_labels = np.empty((0, self.n_excitatory)), np.empty(0, np.int64)
         eval_wall, presentations, next_mark, reshown = 0.0, 0, 0, 0
+        last_epoch = np.zeros((n, self.n_excitatory), dtype=np.float32)  # in X's row order
         for epoch in range(self.epochs):
             order = rng.permutation(n)
             Xo, yo = X[order], y[order]
             for r in self._runs(Xo, w, theta, learn=True, seed=self._seed(_SEED_TRAIN, epoch),
-                                desc=f"STDP epoch {epoch + 1}"):
+                                desc=f"STDP epoch {epoch + 1}",
+                                labels=self._teaching_labels(yo)):
                 w, theta = r.w, r.theta_mV
                 presentations += r.result.presentations
                 reshown += int((r.result.shows > 1).sum())
                 self._add_times(r.result.times)
+                self.footprint_bytes_ = r.result.footprint_bytes
                 lab = yo[r.stop - r.result.n_samples: r.stop]
+                last_epoch[order[r.stop - r.result.n_samples: r.stop]] = r.result.counts()
                 keep = lab != -1
                 recent_counts = np.concatenate([recent_counts, r.result.counts()[keep]])[-n:]
                 recent_labels = np.concatenate([recent_labels, lab[keep]])[-n:]
@@ -522,38 +596,47 @@ class STDPClassifier(ContractEstimator):
         self.theta_mV_ = np.asarray(theta, dtype=np.float64).copy()
         self.train_presentations_per_sample_ = presentations / total if total else 0.0
         self.train_reshown_frac_ = reshown / total if total else 0.0
-        return eval_wall
+        n_lab = int((y != -1).sum())
+        last = (recent_counts[-n_lab:], recent_labels[-n_lab:]) if self.epochs else None
+        # every training row's response during the last epoch, for relabel (not saved)
+        self._train_responses = (_digest(X), last_epoch) if self.epochs else None
+        return eval_wall, last
 
     def _checkpoint_accuracy(self, eval_data: tuple, w: np.ndarray, theta: np.ndarray,
                              counts: np.ndarray, labels: np.ndarray, seen: int) -> float:
         """Accuracy on the eval set of the weights of the moment, neurons assigned from the
         labelled responses recorded during learning."""
         Xe, ye = eval_data
-        assignments = assign_labels(counts, labels, self.classes_)
+        assignments = self._name_neurons(counts, labels)
         parts = [r.result for r in self._runs(Xe, w, theta, learn=False,
                                               seed=self._seed(_SEED_CHECKPOINT, seen),
                                               desc="evaluate")]
         counts_e = PresentationResult.concat(parts).counts()
         return float(np.mean(self._labels(counts_e, assignments) == ye))
 
-    def _assign(self, X: np.ndarray, y: np.ndarray) -> PresentationResult:
-        """Assign neurons (and fit the linear read-out) from the frozen network's responses."""
-        res = self._respond(X, seed_key=_SEED_ASSIGN, desc="assign")
-        counts = res.counts()
-        self.assignments_ = assign_labels(counts, y, self.classes_)
+    def _name_neurons(self, counts: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Each neuron's class from labelled responses (Diehl & Cook's assignment; a subclass
+        whose neurons have fixed classes overrides this)."""
+        return assign_labels(counts, y, self.classes_)
+
+    def _fit_readout(self, counts: np.ndarray, y: np.ndarray) -> None:
+        """Assign neurons (and fit the linear read-out) from labelled responses."""
+        self.assignments_ = self._name_neurons(counts, y)
         self.labels_used_ = int(len(y))
         if self.readout == "linear":
             self.readout_coef_, self.readout_intercept_ = fit_linear_readout(
                 counts, y, self.classes_, alpha=float(self.readout_alpha))
-        return res
 
     def relabel(self, X: Any, y: Any) -> STDPClassifier:
         """A fitted copy whose label assignment uses only the labelled rows of ``(X, y)``.
 
         The learned weights and thresholds are kept; only the read-out is fitted again
-        (``y == -1`` rows are ignored). ``model.relabel(X, y_few)`` predicts as
-        ``clone(model).fit(X, y_few)`` would, since STDP never reads the labels, without
-        repeating the learning. ``self`` is not changed.
+        (``y == -1`` rows are ignored), from the same responses ``fit`` would use: with
+        ``assign_from="learning"`` and ``X`` the training set of this fit, the responses
+        recorded during the last epoch; otherwise a frozen pass over the labelled rows. So
+        ``model.relabel(X_train, y_few)`` predicts as ``clone(model).fit(X_train, y_few)``
+        would, since STDP never reads the labels, without repeating the learning (a loaded
+        model has no recorded responses: it makes the frozen pass). ``self`` is not changed.
 
         Parameters
         ----------
@@ -575,7 +658,13 @@ class STDPClassifier(ContractEstimator):
             raise ValueError(f"y holds classes {unknown.tolist()} the model was not fitted on "
                              f"(classes_ = {self.classes_.tolist()}); fit it with them")
         out = copy.deepcopy(self)
-        out._assign(X[lab], y[lab])
+        recorded = getattr(self, "_train_responses", None)
+        if self.assign_from == "learning" and recorded is not None and \
+                recorded[0] == _digest(X):
+            counts = recorded[1][lab].astype(np.float64)
+        else:
+            counts = out._respond(X[lab], seed_key=_SEED_ASSIGN, desc="assign").counts()
+        out._fit_readout(counts, y[lab])
         return out
 
     def _labels(self, counts: np.ndarray, assignments: np.ndarray | None = None) -> np.ndarray:
@@ -586,6 +675,12 @@ class STDPClassifier(ContractEstimator):
             return np.where(counts.sum(axis=1) > 0, out, -1)
         return vote(counts, self.assignments_ if assignments is None else assignments,
                     self.classes_)
+
+    @property
+    def input_weights_(self) -> np.ndarray:
+        """Input weights ``(n_features, n_excitatory)``: each neuron's receptive field."""
+        self._check_fitted()
+        return self.weights_
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted labels ``(n_samples,)``; ``-1`` for a sample that evoked no spike from an
@@ -604,9 +699,10 @@ class STDPClassifier(ContractEstimator):
     def predict_at(self, X: Any, times_ms: Any) -> np.ndarray:
         """Anytime answers: predictions from the spikes of the first ``t`` ms after onset.
 
-        Each sample is shown once (re-shows off), so ``t`` is measured from the first and only
-        onset; the answer at the full presentation can differ from :meth:`predict`, which
-        re-shows silent samples.
+        ``t`` is measured from the onset of each sample's first showing and only that showing's
+        spikes count (a re-show starts after it ends and cannot change it), so the answer at
+        the full presentation can differ from :meth:`predict`, which votes with the final
+        showing of a sample that was re-shown. The simulation is the one ``predict`` makes.
 
         Parameters
         ----------
@@ -628,16 +724,31 @@ class STDPClassifier(ContractEstimator):
         if t.min() <= 0 or t.max() > self.presentation_ms:
             raise ValueError(f"times_ms must lie in (0, presentation_ms={self.presentation_ms}]"
                              f", got [{t.min()}, {t.max()}]")
-        res = self._respond(X, seed_key=_SEED_PREDICT, desc="predict_at", reshow=False)
+        res = self._respond(X, seed_key=_SEED_PREDICT, desc="predict_at", reuse=True)
         steps = np.ceil(t / self.dt_ms - 1e-9).astype(np.int64)
-        return np.stack([self._labels(res.counts(s)) for s in steps])
+        return np.stack([self._labels(res.counts(s, showing="first")) for s in steps])
+
+    def spikes(self, X: Any) -> dict[str, np.ndarray]:
+        """The excitatory spikes of each sample's first showing (learning frozen), for rasters.
+
+        Returns
+        -------
+        dict of ndarray (n_spikes,)
+            ``sample`` (row of ``X``), ``neuron`` and ``t_ms`` (time since the showing's
+            onset, ms). The simulation is the one :meth:`predict` makes.
+        """
+        self._check_fitted()
+        X = self._check_X(X, fitted=True)
+        res = self._respond(X, seed_key=_SEED_PREDICT, desc="spikes", reuse=True)
+        return {"sample": res.first_show_sample.copy(), "neuron": res.first_show_neuron.copy(),
+                "t_ms": res.first_show_step * float(self.dt_ms)}
 
     def cost(self, X: Any = None) -> dict[str, Any]:
         """The comparison metrics (:data:`contract.COST_METRICS`, the ``snn`` column).
 
         Per-inference metrics are means over the rows of ``X`` (``None`` without ``X``),
-        measured on one frozen presentation of every row with re-shows as ``predict`` makes
-        them; every simulated step counts (re-shows and rests included). Synaptic events
+        measured on the simulation ``predict`` makes of ``X`` (re-shows included); every
+        simulated step counts (re-shows and rests included). Synaptic events
         (``effective_acs``): each input spike times the input's non-zero weights, each
         excitatory spike times its one inhibitory partner (``"population"``) or the other
         ``n_excitatory - 1`` neurons (``"wta"``), each inhibitory spike times the other
@@ -669,8 +780,8 @@ class STDPClassifier(ContractEstimator):
                      "input_draws", "activation_sparsity", "spike_rate_hz", "fraction_active")
         out.update(dict.fromkeys(inference))
         if X is not None:
-            res = self._respond(self._check_X(X, fitted=True), seed_key=_SEED_COST,
-                                desc="cost")
+            res = self._respond(self._check_X(X, fitted=True), seed_key=_SEED_PREDICT,
+                                desc="cost", reuse=True)
             out.update(self._inference_cost(res, nonzero_in))
         return cost_record(out)
 
@@ -750,3 +861,220 @@ class STDPClassifier(ContractEstimator):
                              f"n_features_in_={model.n_features_in_}, "
                              f"n_excitatory={model.n_excitatory}")
         return model
+
+    # ------------------------------------------------------------------ continual learning
+    #: Seed keys of :meth:`partial_fit` (learning pass, naming pass, sample order), apart
+    #: from the module's ``_SEED_*`` keys so that no stream is shared with ``fit``.
+    _SEED_PARTIAL_KEYS = (11, 12, 13)
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> STDPClassifier:
+        """One more pass of STDP over ``(X, y)``, continuing from the current weights; then
+        the neurons are named again from the labels seen so far.
+
+        Continual (class-incremental) learning without replay: no sample of an earlier call is
+        shown again, for learning or for naming. The first call starts as :meth:`fit` does
+        (the same random initial weights for the same ``random_state``, zero thresholds);
+        later calls continue from ``weights_`` and ``theta_mV_``. With ``epochs=0``
+        (plasticity off) the pass is frozen and only the naming changes.
+
+        Naming (the only use of the labels): the model keeps, per class, every excitatory
+        neuron's mean response to that class's labelled rows, recorded on the latest call that
+        had any (``class_responses_``, ``class_counts_``); a class absent from a call keeps the
+        responses recorded when it was learned. The responses are those of the frozen network
+        right after this call's STDP pass (one pass over this call's labelled rows with
+        learning off) when ``assign_from="frozen"``, or those recorded while each row was
+        learned when ``assign_from="learning"``. Each neuron takes the class of its highest
+        mean response (Diehl & Cook's rule, :func:`neurosim.readout.assign_labels`). On a model
+        trained by :meth:`fit`, which keeps no such record, the record starts with the first
+        ``partial_fit`` call (the names ``fit`` gave are replaced).
+
+        Parameters
+        ----------
+        X : array-like (n_samples, n_features), values in [0, 1]
+        y : array-like (n_samples,) of int
+            Labels, ``-1`` for unlabelled rows (learned from, not used for naming).
+        classes : array-like of int, optional
+            Every class that will ever be seen; needed on the first call unless ``y`` holds
+            them all (at least two). Ignored afterwards: later labels must be in ``classes_``.
+
+        Returns
+        -------
+        self
+            With ``class_responses_`` ``(n_classes, n_excitatory)`` and ``class_counts_``
+            ``(n_classes,)`` (the naming record; a count of 0: class not seen yet),
+            ``partial_fit_calls_``, and ``history_`` / ``train_samples_`` / ``epochs_`` /
+            ``labels_used_`` / ``fit_wall_s_`` carried on from call to call.
+
+        Raises
+        ------
+        ValueError
+            ``readout="linear"`` (a ridge read-out needs every label at once: use ``fit``),
+            fewer than two classes on the first call, or labels outside ``classes_``.
+        """
+        first = getattr(self, "weights_", None) is None
+        if first:
+            self._check_params()
+        if self.readout != "vote":
+            raise ValueError("partial_fit names neurons by Diehl & Cook's vote; "
+                             "readout='linear' needs every label at once: use fit, or set "
+                             "readout='vote'")
+        X = self._check_X(X, fitted=not first)
+        y = self._check_y(y, len(X), allow_unlabelled=True)
+        if first:
+            given = y[y != -1] if classes is None else self._check_y(
+                np.asarray(classes).ravel(), np.asarray(classes).size, allow_unlabelled=False)
+            cls = np.unique(given)
+            if len(cls) < 2:
+                raise ValueError(f"the first partial_fit needs at least 2 classes, got "
+                                 f"{len(cls)}; pass classes=[...] listing every label")
+            self._start_partial(X.shape[1], cls)
+        else:
+            unknown = np.setdiff1d(y[y != -1], self.classes_)
+            if unknown.size:
+                raise ValueError(f"y holds classes {unknown.tolist()} not in classes_ = "
+                                 f"{self.classes_.tolist()}; list every class in the first "
+                                 "partial_fit call's classes=")
+        if getattr(self, "class_responses_", None) is None:
+            self.class_responses_ = np.zeros((len(self.classes_), self.n_excitatory))
+            self.class_counts_ = np.zeros(len(self.classes_), dtype=np.int64)
+            self._partial_shows = (0, 0, 0)
+        self.__dict__.pop("_last_response", None)  # the weights are about to change
+        key_learn, key_name, key_order = self._SEED_PARTIAL_KEYS
+        call = int(getattr(self, "partial_fit_calls_", 0))
+        order = np.random.default_rng(self._seed(key_order, call)).permutation(len(X))
+        Xo, yo = X[order], y[order]
+        learn = self.epochs > 0
+        t0 = time.perf_counter()
+        w, theta = self.weights_.reshape(-1), self.theta_mV_
+        counts, presentations, reshown = [], 0, 0
+        for r in self._runs(Xo, w, theta, learn=learn, seed=self._seed(key_learn, call),
+                            desc=f"partial_fit {call + 1}",
+                            labels=self._teaching_labels(yo) if learn else None):
+            w, theta = r.w, r.theta_mV
+            presentations += r.result.presentations
+            reshown += int((r.result.shows > 1).sum())
+            counts.append(r.result.counts())
+            self._add_times(r.result.times)
+            self.footprint_bytes_ = r.result.footprint_bytes
+        self.weights_ = np.asarray(w, dtype=np.float64).reshape(X.shape[1], -1).copy()
+        self.theta_mV_ = np.asarray(theta, dtype=np.float64).copy()
+        keep = yo != -1
+        if keep.any():
+            if learn and self.assign_from == "frozen":
+                res = PresentationResult.concat([r.result for r in self._runs(
+                    Xo[keep], self.weights_.reshape(-1), self.theta_mV_, learn=False,
+                    seed=self._seed(key_name, call), desc="assign")])
+                self._add_times(res.times)
+                responses = res.counts()
+            else:
+                responses = np.concatenate(counts)[keep]
+            self._record_class_responses(responses, yo[keep])
+        self.threads_used_ = int(self.n_threads)
+        self.partial_fit_calls_ = call + 1
+        if learn:
+            self.train_samples_ += len(X)
+            self.epochs_ += 1
+            n, p, s = self._partial_shows
+            self._partial_shows = (n + len(X), p + presentations, s + reshown)
+            n, p, s = self._partial_shows
+            self.train_presentations_per_sample_ = p / n
+            self.train_reshown_frac_ = s / n
+        self.labels_used_ += int(keep.sum())
+        self.fit_wall_s_ += time.perf_counter() - t0
+        self.history_.append({"samples_seen": int(self.train_samples_),
+                              "epoch": self.partial_fit_calls_,
+                              "presentations": int(self._partial_shows[1]),
+                              "wall_s": float(self.fit_wall_s_)})
+        return self
+
+    def _start_partial(self, n_in: int, classes: np.ndarray) -> None:
+        """The state :meth:`fit` starts from: seed, engine, initial weights, counters."""
+        self.seed_ = (int(np.random.SeedSequence().entropy % (2**32))
+                      if self.random_state is None else int(self.random_state))
+        rng = np.random.default_rng(self.seed_)
+        engine = self._engine(n_in)
+        self.compile_s_ = float(engine.compile_s)
+        self.backend_ = engine.backend
+        self.classes_ = classes
+        self.n_features_in_ = n_in
+        w = rng.uniform(0.0, self.w_init_max * self.w_max, n_in * self.n_excitatory)
+        w = normalize_incoming(w, n_in, self.n_excitatory, self._norm_total(n_in))
+        self.weights_ = w.reshape(n_in, self.n_excitatory)
+        self.theta_mV_ = np.zeros(self.n_excitatory)
+        self.assignments_ = np.full(self.n_excitatory, -1, dtype=np.int64)
+        self.history_, self.fit_times_ = [], {}
+        self.train_samples_ = self.epochs_ = self.labels_used_ = 0
+        self.fit_wall_s_, self.footprint_bytes_ = 0.0, 0
+        self.train_presentations_per_sample_ = self.train_reshown_frac_ = 0.0
+        self.class_responses_ = None
+        self.partial_fit_calls_ = 0
+
+    def _record_class_responses(self, responses: np.ndarray, y: np.ndarray) -> None:
+        """Store each class's mean response of ``(responses, y)`` and name the neurons from
+        every class recorded so far."""
+        for c in np.unique(y):
+            i = int(np.searchsorted(self.classes_, c))
+            self.class_responses_[i] = responses[y == c].mean(axis=0)
+            self.class_counts_[i] = int(np.count_nonzero(y == c))
+        seen = self.class_counts_ > 0
+        self.assignments_ = assign_labels(self.class_responses_[seen], self.classes_[seen],
+                                          self.classes_)
+
+    # ------------------------------------------------------------------ perturbations
+    #: What :meth:`perturbed` can do to a fitted network.
+    PERTURBATIONS = ("synapse_lesion", "neuron_lesion", "weight_bits")
+
+    def perturbed(self, kind: str, level: float, random_state: Any = None) -> STDPClassifier:
+        """A perturbed copy of the fitted network; ``self`` is not changed.
+
+        Only the learned input weights ``weights_`` change; the thresholds, the fixed lateral
+        inhibition and the neurons' names stay, and nothing is learned or named again. The
+        copy runs the same compiled network (no recompilation: weights are run-time data) and
+        draws the same Poisson spike trains as ``self`` for the same ``X``, so level 0 predicts
+        exactly as ``self`` does.
+
+        Parameters
+        ----------
+        kind : {"synapse_lesion", "neuron_lesion", "weight_bits"}
+            - ``"synapse_lesion"``: ``round(level * n_features * n_excitatory)`` input synapses,
+              drawn as ``rng.permutation(size)[:k]`` over the C-order entries of ``weights_``
+              ``(n_features, n_excitatory)``, get weight 0.
+            - ``"neuron_lesion"``: ``round(level * n_excitatory)`` excitatory neurons, drawn as
+              ``rng.permutation(n_excitatory)[:k]``, are silenced: all their input weights are
+              set to 0. Nothing else excites them, so they never spike again (and never drive
+              their inhibitory partner); the read-out still counts them for their class.
+            - ``"weight_bits"``: each neuron's input weights are rounded to the unsigned grid of
+              ``2**level`` levels ``k * s``, ``k = 0 .. 2**level - 1``, ``s = max_i w_ij /
+              (2**level - 1)`` (1 bit: 0 or the neuron's largest weight).
+        level : float or int
+            A fraction in ``[0, 1]`` for the lesions; an integer >= 1 (bits) for
+            ``"weight_bits"``.
+        random_state : int, numpy Generator or None
+            Seeds the lesion draws (unused by ``"weight_bits"``).
+
+        Returns
+        -------
+        STDPClassifier
+        """
+        self._check_fitted()
+        if kind not in self.PERTURBATIONS:
+            raise ValueError(f"kind must be one of {list(self.PERTURBATIONS)}, got {kind!r}")
+        if kind == "weight_bits":
+            check_int("level", level, minimum=1)
+        elif isinstance(level, bool) or not isinstance(level, (int, float, np.integer,
+                                                               np.floating)) \
+                or not 0.0 <= level <= 1.0:
+            raise ValueError(f"level of {kind} must be a fraction in [0, 1], got {level!r}")
+        rng = np.random.default_rng(random_state)
+        w = np.array(self.weights_, dtype=np.float64, copy=True)
+        if kind == "synapse_lesion":
+            w.flat[rng.permutation(w.size)[:int(round(level * w.size))]] = 0.0
+        elif kind == "neuron_lesion":
+            w[:, rng.permutation(w.shape[1])[:int(round(level * w.shape[1]))]] = 0.0
+        else:
+            top = 2 ** int(level) - 1
+            scale = w.max(axis=0, keepdims=True) / top
+            w = np.clip(np.round(w / np.where(scale > 0, scale, 1.0)), 0, top) * scale
+        out = copy.deepcopy(self)
+        out.weights_ = w
+        return out

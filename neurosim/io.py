@@ -1,11 +1,14 @@
-"""Save and load a fitted :class:`~neurosim.classifier.STDPClassifier` as one ``.npz`` file.
+"""Save and load a fitted :class:`~neurosim.classifier.STDPClassifier` (or its subclass
+:class:`~neurosim.rstdp.RSTDPClassifier`) as one ``.npz`` file.
 
 The file holds the learned arrays (``weights_``, ``theta_mV_``, ``assignments_``,
 ``classes_``, and the linear read-out when used) plus two JSON texts: ``params_json`` (the
 hyper-parameters, i.e. :meth:`get_params`) and ``meta_json`` (seed, counts, history). It is
 written to a temporary file in the target directory and renamed (atomic), and read with
 ``allow_pickle=False``. A loaded model re-uses the cached compiled network and, with the stored
-seed, predicts exactly as the saved one did.
+seed, predicts exactly as the saved one did. ``format_json`` names the class
+(``"neurosim.STDPClassifier"`` or ``"neurosim.RSTDPClassifier"``); :func:`load` rebuilds that
+one.
 """
 
 from __future__ import annotations
@@ -25,6 +28,14 @@ FORMAT_VERSION = 2
 _KIND = "neurosim.STDPClassifier"
 
 
+def _kinds() -> dict[str, type]:
+    """The classes a file may hold, by their ``format_json`` kind."""
+    from neurosim.classifier import STDPClassifier
+    from neurosim.rstdp import RSTDPClassifier
+
+    return {_KIND: STDPClassifier, "neurosim.RSTDPClassifier": RSTDPClassifier}
+
+
 def _as_path(path: Any) -> Path:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
@@ -41,10 +52,10 @@ def save_classifier(model: Any, path: Any) -> None:
     path : str or PathLike
         Target file; its directory must exist. The name is used as given (no suffix added).
     """
-    from neurosim.classifier import STDPClassifier
-
-    if not isinstance(model, STDPClassifier):
-        raise TypeError(f"model must be an STDPClassifier, got {type(model).__name__}")
+    kinds = {cls: kind for kind, cls in _kinds().items()}
+    if type(model) not in kinds:
+        raise TypeError(f"model must be an STDPClassifier or RSTDPClassifier, got "
+                        f"{type(model).__name__}")
     path = _as_path(path)
     if not path.parent.is_dir():
         raise ValueError(f"directory {path.parent} does not exist; create it first")
@@ -52,7 +63,8 @@ def save_classifier(model: Any, path: Any) -> None:
     payload = {k: np.asarray(v) for k, v in state["arrays"].items()}
     payload["params_json"] = np.array(json.dumps(model.get_params(), sort_keys=True))
     payload["meta_json"] = np.array(json.dumps(state["meta"], sort_keys=True))
-    payload["format_json"] = np.array(json.dumps({"kind": _KIND, "version": FORMAT_VERSION}))
+    payload["format_json"] = np.array(json.dumps({"kind": kinds[type(model)],
+                                                  "version": FORMAT_VERSION}))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -65,7 +77,7 @@ def save_classifier(model: Any, path: Any) -> None:
 
 
 def load(path: Any) -> Any:
-    """Read a model written by :meth:`STDPClassifier.save`.
+    """Read a model written by :meth:`STDPClassifier.save` (or ``RSTDPClassifier.save``).
 
     Parameters
     ----------
@@ -73,11 +85,11 @@ def load(path: Any) -> Any:
 
     Returns
     -------
-    STDPClassifier
-        Fitted, with the saved hyper-parameters, learned arrays, seed and history.
+    STDPClassifier or RSTDPClassifier
+        The class that was saved, fitted, with the saved hyper-parameters, learned arrays,
+        seed and history.
     """
-    from neurosim.classifier import STDPClassifier
-
+    kinds = _kinds()
     path = _as_path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}")
@@ -88,8 +100,9 @@ def load(path: Any) -> Any:
             if key not in files:
                 raise ValueError(f"{path} is not a saved STDPClassifier (missing {key!r})")
         fmt = json.loads(str(data["format_json"]))
-        if fmt.get("kind") != _KIND:
-            raise ValueError(f"{path} holds a {fmt.get('kind')!r}, not an STDPClassifier")
+        if fmt.get("kind") not in kinds:
+            raise ValueError(f"{path} holds a {fmt.get('kind')!r}, not one of {sorted(kinds)}")
+        cls = kinds[fmt["kind"]]
         if fmt.get("version") != FORMAT_VERSION:
             raise ValueError(f"{path} has format version {fmt.get('version')}, this code reads "
                              f"{FORMAT_VERSION}; re-save it with a matching version")
@@ -98,7 +111,7 @@ def load(path: Any) -> Any:
         arrays = {k: np.array(data[k]) for k in files
                   if k not in ("format_json", "params_json", "meta_json")}
     try:
-        model = STDPClassifier.from_fitted_state(params, {"arrays": arrays, "meta": meta})
+        model = cls.from_fitted_state(params, {"arrays": arrays, "meta": meta})
     except (TypeError, ValueError) as err:
-        raise ValueError(f"{path} does not hold a valid STDPClassifier: {err}") from None
+        raise ValueError(f"{path} does not hold a valid {cls.__name__}: {err}") from None
     return model

@@ -32,6 +32,18 @@ every image. Its parts:
     ``min_spikes`` were fired, shows the same sample again with every rate multiplied by
     ``1 + reps * boost`` (at most ``max_repeats`` times), as Diehl & Cook raise theirs by 32 Hz.
 
+``learning_rule="rstdp"`` (reward-modulated STDP, :mod:`neurosim.rstdp`; absent otherwise)
+    The input synapses accumulate the STDP terms in an eligibility trace ``elig`` instead of
+    applying them to ``w`` (:func:`reward_stdp_model`). A second table indexed by sample,
+    ``labels``, holds each sample's class index (``-1``: unlabelled). The ``exc_count``
+    synapses also record the *winner*, the first excitatory neuron to spike in a presentation
+    (its class is its index mod ``n_cls``). At the end of the presentation ``ctrl`` turns the
+    outcome (+1 the winner's class is the label, -1 it is not, 0 no spike or no label), less
+    its running mean if asked, into ``reward``; linked to the excitatory group, it reaches
+    every neuron (or the winner only) through the custom event ``reinforce``, which triggers
+    the synapses' ``reinforce`` pathway: ``w = clip(w + reward * elig, 0, w_max)``, then
+    ``elig = 0``. All of it runs only while learning is on.
+
 Every value that may change between runs without recompiling (learning on/off, the stimulus
 table, the re-show gain, the number of valid samples, the spike criterion, the random seed, and
 the most-tuned learning knobs: the threshold increment ``theta_plus`` and the STDP rates
@@ -44,6 +56,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,10 +78,14 @@ from neurosim.params import (
 from neurosim.plasticity import stdp_synapse_model
 
 __all__ = ["NetworkSpec", "NetworkObjects", "build_objects", "spec_key", "RUNTIME_STDP",
-           "wrapped_stdp_model", "model_variables"]
+           "LEARNING_RULES", "wrapped_stdp_model", "reward_stdp_model", "model_variables"]
 
 #: STDP constants that become run-time variables of the synapses (no recompilation to tune).
 RUNTIME_STDP = ("a_plus", "a_minus")
+
+#: Plasticity of the input synapses: ``"stdp"`` applies the STDP terms to ``w`` at once;
+#: ``"rstdp"`` accumulates them in an eligibility trace that a reward turns into a weight change.
+LEARNING_RULES = ("stdp", "rstdp")
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,9 @@ class NetworkSpec:
         every sample is done, so spare slots cost nothing.
     threads : int
         OpenMP threads of the compiled binary (0 = no OpenMP).
+    learning_rule : {"stdp", "rstdp"}
+        ``"rstdp"`` adds the eligibility trace, the label table and the reward machinery (see
+        the module docstring); ``"stdp"`` builds exactly the network it always did.
     """
 
     n_inputs: int
@@ -115,6 +135,7 @@ class NetworkSpec:
     chunk_samples: int = 64
     chunk_slots: int = 64
     threads: int = 0
+    learning_rule: str = "stdp"
 
     def __post_init__(self) -> None:
         check_int("n_inputs", self.n_inputs, minimum=1)
@@ -123,6 +144,7 @@ class NetworkSpec:
         check_int("chunk_slots", self.chunk_slots, minimum=1)
         check_int("threads", self.threads, minimum=0)
         check_choice("inhibition", self.inhibition, INHIBITION_MODES)
+        check_choice("learning_rule", self.learning_rule, LEARNING_RULES)
         taus = {**self.exc.time_constants_ms(),
                 **{f"inhibitory {k}": v for k, v in self.inh.time_constants_ms().items()}}
         check_dt(self.dt_ms, taus)
@@ -197,6 +219,7 @@ class NetworkObjects:
     inh_count: b2.SpikeMonitor | None
     slot_mon: b2.StateMonitor
     lateral: tuple
+    labels: b2.TimedArray | None = None
 
     @property
     def model_objects(self) -> list[Any]:
@@ -244,6 +267,55 @@ step = step + 1
 """
 
 
+# Added to the schedule by learning_rule="rstdp". `winner`/`got`: the first excitatory neuron
+# to spike in the presentation and whether there was one (set by the exc_count synapses, cleared
+# when a slot opens); at step n_pres the outcome is +1 (the winner's class, winner mod n_cls, is
+# the sample's label), -1 (another class) or 0 (no spike, or an unlabelled sample, label -1);
+# `reward` carries it to the excitatory group for that one step, less the running mean `rbar` of
+# the outcomes when baseline_rate > 0 (rbar += baseline_rate * (outcome - rbar) per decided
+# presentation), and `reward_due` makes every excitatory neuron emit the `reinforce` event then,
+# while learning is on (n_cls >= 1: the engines never set 0). n_rewarded/n_punished count the
+# outcomes.
+_RSTDP_CTRL_MODEL = """
+winner : integer
+got : integer
+reward : 1
+reward_due : integer
+n_rewarded : integer
+n_punished : integer
+n_cls : integer (shared)
+learn_on : integer (shared)
+winner_only : integer
+rbar : 1
+baseline_rate : 1 (shared)
+"""
+
+_RSTDP_CTRL_STEP = """
+got = got * (1 - new_slot)
+winner = winner * (1 - new_slot) - new_slot
+label_k = labels(k * second)
+decided = decide * got * int(label_k >= 0)
+outcome = decided * (2 * int(abs(winner % n_cls - label_k) < 0.5) - 1)
+reward = decided * (outcome - int(baseline_rate > 0) * rbar)
+rbar = rbar + decided * baseline_rate * (outcome - rbar)
+reward_due = decide * learn_on
+n_rewarded = n_rewarded + decide * int(outcome > 0)
+n_punished = n_punished + decide * int(outcome < 0)
+"""
+
+# exc_count's extra statements under "rstdp": the first spike of a presentation (the lowest
+# index among neurons spiking in the same step) names the winner.
+_RSTDP_FIRST_SPIKE = """
+winner_post = winner_post + on_post * (1 - got_post) * (i - winner_post)
+got_post = got_post + on_post * (1 - got_post)
+"""
+
+# What each excitatory neuron's synapses receive on the reinforce event: the reward, or with
+# winner_only (Mozafari et al. 2018: only the winner learns) the reward if it won, else 0.
+_RSTDP_EXC_REWARD = ("reward = reward_link * (1 - winner_only_link + winner_only_link * "
+                     "int(i == winner_link))")
+
+
 def _stop_function(holder: dict) -> b2.Function:
     """``stop_run_if(flag)``: end the current run at the end of this time step when flag > 0.
 
@@ -277,13 +349,27 @@ def _exc_group(spec: NetworkSpec) -> b2.NeuronGroup:
     if m.adaptive:  # run-time variable instead of a compiled-in constant
         namespace.pop("theta_plus")
         model += "theta_plus : volt (shared)\n"
+    extra = {}
+    if spec.learning_rule == "rstdp":  # the reward, linked from ctrl, and its event
+        model += ("reward_link : 1 (linked)\nreward_due : integer (linked)\nreward : 1\n"
+                  "winner_link : integer (linked)\nwinner_only_link : integer (linked)\n")
+        extra["events"] = {"reinforce": "reward_due > 0"}
     g = b2.NeuronGroup(spec.n_excitatory, model, threshold=m.threshold, reset=m.reset,
                        refractory=m.refractory, method="euler", namespace=namespace,
-                       name="exc")
+                       name="exc", **extra)
     g.v = spec.exc.v_rest_mV * b2.mV
     if m.adaptive:
         g.adapt = 1.0
+    if spec.learning_rule == "rstdp":
+        # synapses cannot read a linked variable of their target: copy it on the event, before
+        # the synapses' reinforce pathway runs in the same step
+        g.run_on_event("reinforce", _RSTDP_EXC_REWARD, when="before_synapses")
     return g
+
+
+def _track_wsum(code: str) -> str:
+    """``code`` wrapped so the postsynaptic ``wsum`` follows every change it makes to ``w``."""
+    return "w_before = w\n" + code + "\nwsum_post += w - w_before"
 
 
 def wrapped_stdp_model(stdp: STDPParams) -> tuple[str, str, str, dict]:
@@ -294,13 +380,52 @@ def wrapped_stdp_model(stdp: STDPParams) -> tuple[str, str, str, dict]:
     rates :data:`RUNTIME_STDP` turned from constants into shared variables (set per run).
     """
     m = stdp_synapse_model(stdp, target_var="ge")
-
-    def wrap(code: str) -> str:
-        return "w_before = w\n" + code + "\nwsum_post += w - w_before"
-
     namespace = {k: v for k, v in m.namespace.items() if k not in RUNTIME_STDP}
     model = m.model + "".join(f"{k} : 1 (shared)\n" for k in RUNTIME_STDP)
-    return model, wrap(m.on_pre), wrap(m.on_post), namespace
+    return model, _track_wsum(m.on_pre), _track_wsum(m.on_post), namespace
+
+
+# A weight update of the STDP rule's strings: ``w = clip(w <term>, 0, w_max)``.
+_RULE_LINE = re.compile(r"^w = clip\(w (?P<term>[+-] .+), 0, w_max\)$")
+
+#: The reward at the end of a presentation (the ``reinforce`` pathway, before ``wsum``).
+REINFORCE = "w = clip(w + reward_post * elig, 0, w_max)\nelig = 0"
+
+
+def reward_stdp_model(stdp: STDPParams) -> tuple[str, str, str, str, dict]:
+    """Reward-modulated STDP: the rule of :mod:`neurosim.plasticity` with its weight changes
+    held in an eligibility trace until a reward arrives.
+
+    Every ``w = clip(w <term>, 0, w_max)`` of the rule's ``on_pre``/``on_post`` becomes
+    ``elig = elig <term>``: the same pair-based terms (a soft-bound term reads the current
+    ``w``), accumulated instead of applied, so ``w`` does not move during a presentation. The
+    ``reinforce`` pathway (:data:`REINFORCE`, wrapped so ``wsum`` follows) then applies
+    ``w = clip(w + reward * elig, 0, w_max)`` and clears ``elig``: with reward +1 the
+    presentation's STDP, with -1 its mirror image (anti-STDP), with 0 nothing.
+
+    Returns
+    -------
+    model, on_pre, on_post, reinforce : str
+        Synapse equations (``elig`` and the shared rates :data:`RUNTIME_STDP` added) and the
+        code of the three pathways.
+    namespace : dict
+        Constants of the rule.
+    """
+    m = stdp_synapse_model(stdp, target_var="ge")
+
+    def accumulate(code: str) -> str:
+        lines = code.split("\n")
+        out = [(f"elig = elig {hit['term']}" if (hit := _RULE_LINE.match(line.strip()))
+                else line) for line in lines]
+        if sum(a != b for a, b in zip(lines, out, strict=True)) != 1:
+            raise RuntimeError(f"expected one weight update in the STDP rule's code {code!r}; "
+                               "update neurosim.network._RULE_LINE to the rule's new form")
+        return "\n".join(out)
+
+    namespace = {k: v for k, v in m.namespace.items() if k not in RUNTIME_STDP}
+    model = m.model + "elig : 1\n" + "".join(f"{k} : 1 (shared)\n" for k in RUNTIME_STDP)
+    return (model, accumulate(m.on_pre), accumulate(m.on_post), _track_wsum(REINFORCE),
+            namespace)
 
 
 def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
@@ -330,14 +455,25 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
     stim = b2.TimedArray(np.asarray(stim_values, dtype=np.float64), dt=1 * b2.second,
                          name="stim")
 
+    rstdp = spec.learning_rule == "rstdp"
+    labels = (b2.TimedArray(np.full(spec.chunk_samples, -1.0), dt=1 * b2.second, name="labels")
+              if rstdp else None)
+
     holder: dict = {}
-    ctrl = b2.NeuronGroup(1, _CTRL_MODEL, name="ctrl",
-                          namespace={"stop_run_if": _stop_function(holder)})
+    ctrl_ns = {"stop_run_if": _stop_function(holder)}
+    if rstdp:
+        ctrl_ns["labels"] = labels
+    ctrl = b2.NeuronGroup(1, _CTRL_MODEL + (_RSTDP_CTRL_MODEL if rstdp else ""), name="ctrl",
+                          namespace=ctrl_ns)
     ctrl.step = spec.n_slot_steps  # the first step opens a new slot
     ctrl.min_spikes = 5
     ctrl.max_repeats = 0
     ctrl.n_valid = 0
-    ctrl.run_regularly(_CTRL_STEP, when="start", order=-3, name="ctrl_step")
+    if rstdp:
+        ctrl.n_cls = 1
+        ctrl.winner = -1
+    ctrl.run_regularly(_CTRL_STEP + (_RSTDP_CTRL_STEP if rstdp else ""), when="start",
+                       order=-3, name="ctrl_step")
     slot_clock = b2.Clock(dt=slot, name="slot_clock")  # one clock for all per-slot operations
     ctrl.namespace.update({"n_slot": spec.n_slot_steps, "n_pres": spec.n_pres_steps})
 
@@ -364,10 +500,23 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
         " - 1)\nwsum = wsum * wscale",
         clock=slot_clock, when="start", order=-2, name="exc_norm")
 
-    model, on_pre, on_post, ns = wrapped_stdp_model(spec.stdp)
     n_exc = spec.n_excitatory
-    input_exc = b2.Synapses(inp, exc, model=model, on_pre=on_pre, on_post=on_post,
-                            namespace=ns, name="input_exc", method="exact")
+    if rstdp:
+        link = np.zeros(n_exc, dtype=int)
+        exc.reward_link = b2.linked_var(ctrl, "reward", index=link)
+        exc.reward_due = b2.linked_var(ctrl, "reward_due", index=link)
+        exc.winner_link = b2.linked_var(ctrl, "winner", index=link)
+        exc.winner_only_link = b2.linked_var(ctrl, "winner_only", index=link)
+        model, on_pre, on_post, reinforce, ns = reward_stdp_model(spec.stdp)
+        input_exc = b2.Synapses(inp, exc, model=model, on_pre=on_pre,
+                                on_post={"post": on_post, "reinforce": reinforce},
+                                on_event={"reinforce": "reinforce"}, namespace=ns,
+                                name="input_exc", method="exact")
+        input_exc.reinforce.order = 2  # after the presentation's last post-spike terms
+    else:
+        model, on_pre, on_post, ns = wrapped_stdp_model(spec.stdp)
+        input_exc = b2.Synapses(inp, exc, model=model, on_pre=on_pre, on_post=on_post,
+                                namespace=ns, name="input_exc", method="exact")
     pre = np.repeat(np.arange(n_in, dtype=np.int32), n_exc)
     post = np.tile(np.arange(n_exc, dtype=np.int32), n_in)
     input_exc.connect(i=pre, j=post)  # synapse k = i * n_exc + j
@@ -379,7 +528,8 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
                                  w_inh_exc=spec.w_inh_exc, name_prefix="lat_",
                                  inh_params=spec.inh, method="euler")
     inh = lateral[0] if spec.inhibition == "population" else None
-    exc_count = b2.Synapses(exc, ctrl, on_pre="nspk_post += on_post", name="exc_count")
+    exc_count = b2.Synapses(exc, ctrl, on_pre="nspk_post += on_post" + (
+        _RSTDP_FIRST_SPIKE if rstdp else ""), name="exc_count")
     exc_count.connect(i=np.arange(n_exc, dtype=np.int32), j=np.zeros(n_exc, dtype=np.int32))
 
     exc_mon = b2.SpikeMonitor(exc, name="exc_mon")
@@ -395,7 +545,8 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
     holder["net"] = net
     return NetworkObjects(network=net, stim=stim, inp=inp, exc=exc, inh=inh, ctrl=ctrl,
                           input_exc=input_exc, exc_mon=exc_mon, inp_count=inp_count,
-                          inh_count=inh_count, slot_mon=slot_mon, lateral=tuple(lateral))
+                          inh_count=inh_count, slot_mon=slot_mon, lateral=tuple(lateral),
+                          labels=labels)
 
 
 def model_variables(objs: NetworkObjects) -> list[ArrayVariable]:
@@ -433,8 +584,11 @@ def spec_key(spec: NetworkSpec, extra: dict | None = None) -> str:
     spec = spec.structural()
     m_exc, m_inh = lif_equations(spec.exc), lif_equations(spec.inh)
     model, on_pre, on_post, ns = wrapped_stdp_model(spec.stdp)
+    structure = spec.to_dict()
+    if spec.learning_rule == "stdp":  # absent from the keys of the builds made before it
+        del structure["learning_rule"]
     payload = {
-        "spec": spec.to_dict(),
+        "spec": structure,
         "exc": [m_exc.model, m_exc.threshold, m_exc.reset, repr(sorted(m_exc.namespace.items()))],
         "inh": [m_inh.model, m_inh.threshold, m_inh.reset, repr(sorted(m_inh.namespace.items()))],
         "stdp": [model, on_pre, on_post, repr(sorted(ns.items()))],
@@ -444,5 +598,9 @@ def spec_key(spec: NetworkSpec, extra: dict | None = None) -> str:
         "extra": extra or {},
         "layout": 3,  # bump whenever build_objects changes the generated network
     }
+    if spec.learning_rule == "rstdp":
+        payload["rstdp"] = [*reward_stdp_model(spec.stdp)[:4], _RSTDP_CTRL_MODEL,
+                            _RSTDP_CTRL_STEP, _RSTDP_FIRST_SPIKE, _RSTDP_EXC_REWARD,
+                            "exc events: reinforce", 1]  # bump when the rstdp additions change
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:24]

@@ -11,6 +11,7 @@ time and where it went).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -33,6 +34,9 @@ class PresentationResult:
     sample, neuron, step : ndarray (n_spikes,)
         Excitatory spikes during each sample's *final* showing: sample index, neuron index and
         time step since that showing's onset.
+    first_show_sample, first_show_neuron, first_show_step : ndarray (n_first_spikes,)
+        The same for each sample's *first* showing (the anytime answer from onset; a later
+        re-show cannot change it, it starts after the first showing ends).
     shows : ndarray (n_samples,)
         Showings of each sample (1 + re-shows).
     first_step : ndarray (n_samples,)
@@ -50,6 +54,10 @@ class PresentationResult:
         Wall time of the runs; ``times`` splits it (see :class:`ChunkResult`).
     runs : int
         Simulations made.
+    rewarded, punished : int
+        ``learning_rule="rstdp"`` networks shown labels: presentations (re-shows counted)
+        whose first excitatory spike came from a neuron of the sample's class, and of another
+        class (see :class:`~neurosim.standalone.ChunkResult`); 0 otherwise.
     """
 
     n_samples: int
@@ -59,6 +67,9 @@ class PresentationResult:
     sample: np.ndarray
     neuron: np.ndarray
     step: np.ndarray
+    first_show_sample: np.ndarray
+    first_show_neuron: np.ndarray
+    first_show_step: np.ndarray
     shows: np.ndarray
     first_step: np.ndarray
     active: np.ndarray
@@ -69,19 +80,27 @@ class PresentationResult:
     wall_s: float = 0.0
     times: dict = field(default_factory=dict)
     runs: int = 0
+    rewarded: int = 0
+    punished: int = 0
 
     @property
     def presentations(self) -> int:
         """Showings made, re-shows counted."""
         return int(self.shows.sum())
 
-    def counts(self, max_step: int | None = None) -> np.ndarray:
-        """Spike counts of the final showing ``(n_samples, n_excitatory)``, float64.
+    def counts(self, max_step: int | None = None, *, showing: str = "final") -> np.ndarray:
+        """Spike counts ``(n_samples, n_excitatory)``, float64, of each sample's ``"final"``
+        showing (what the read-out votes with) or ``"first"`` showing.
 
         ``max_step``: only spikes in the first ``max_step`` time steps of that showing.
         """
-        keep = slice(None) if max_step is None else self.step < max_step
-        flat = self.sample[keep] * self.n_excitatory + self.neuron[keep]
+        if showing not in ("final", "first"):
+            raise ValueError(f"showing must be 'final' or 'first', got {showing!r}")
+        sample, neuron, step = ((self.sample, self.neuron, self.step) if showing == "final" else
+                                (self.first_show_sample, self.first_show_neuron,
+                                 self.first_show_step))
+        keep = slice(None) if max_step is None else step < max_step
+        flat = sample[keep] * self.n_excitatory + neuron[keep]
         c = np.bincount(flat, minlength=self.n_samples * self.n_excitatory)
         return c.reshape(self.n_samples, self.n_excitatory).astype(np.float64)
 
@@ -102,6 +121,10 @@ class PresentationResult:
             sample=np.concatenate([p.sample + o for p, o in zip(parts, offsets, strict=True)]),
             neuron=np.concatenate([p.neuron for p in parts]),
             step=np.concatenate([p.step for p in parts]),
+            first_show_sample=np.concatenate([p.first_show_sample + o for p, o in
+                                              zip(parts, offsets, strict=True)]),
+            first_show_neuron=np.concatenate([p.first_show_neuron for p in parts]),
+            first_show_step=np.concatenate([p.first_show_step for p in parts]),
             shows=np.concatenate([p.shows for p in parts]),
             first_step=np.concatenate([p.first_step for p in parts]),
             active=np.concatenate([p.active for p in parts]),
@@ -111,6 +134,7 @@ class PresentationResult:
             footprint_bytes=max(p.footprint_bytes for p in parts),
             wall_s=sum(p.wall_s for p in parts), times=times,
             runs=sum(p.runs for p in parts),
+            rewarded=sum(p.rewarded for p in parts), punished=sum(p.punished for p in parts),
         )
 
 
@@ -136,6 +160,7 @@ def _from_chunk(r: ChunkResult, n_valid: int, slot_steps: int, pres_steps: int,
     s_slot, s_step, s_neuron = spike_slot[ok], in_step[ok], r.spike_i[ok]
     s_sample = slot_k[s_slot]
     final = s_slot == final_slot[s_sample]
+    first = s_slot == first_slot[s_sample]
     since_first = (s_slot - first_slot[s_sample]) * N + s_step
     first_step = np.full(n_valid, np.iinfo(np.int64).max)
     np.minimum.at(first_step, s_sample, since_first)
@@ -144,10 +169,13 @@ def _from_chunk(r: ChunkResult, n_valid: int, slot_steps: int, pres_steps: int,
     active = np.bincount(pairs // n_excitatory, minlength=n_valid)
     return PresentationResult(
         n_samples=n_valid, n_excitatory=n_excitatory, slot_steps=N, pres_steps=pres_steps,
-        sample=s_sample[final], neuron=s_neuron[final], step=s_step[final], shows=shows,
+        sample=s_sample[final], neuron=s_neuron[final], step=s_step[final],
+        first_show_sample=s_sample[first], first_show_neuron=s_neuron[first],
+        first_show_step=s_step[first], shows=shows,
         first_step=first_step, active=active, input_counts=r.input_counts,
         exc_spikes=len(r.spike_i), inh_spikes=r.inh_spikes,
-        footprint_bytes=r.footprint_bytes, wall_s=r.wall_s, times=dict(r.times), runs=1)
+        footprint_bytes=r.footprint_bytes, wall_s=r.wall_s, times=dict(r.times), runs=1,
+        rewarded=r.rewarded, punished=r.punished)
 
 
 @dataclass
@@ -162,16 +190,21 @@ class Presented:
         Weights and thresholds after the run.
     result : PresentationResult
         What the run did with its samples.
+    reward_baseline : float
+        ``learning_rule="rstdp"`` with labels: the running mean of the outcomes after the run
+        (the next run starts from it); else 0.
     """
 
     stop: int
     w: np.ndarray
     theta_mV: np.ndarray
     result: PresentationResult
+    reward_baseline: float = 0.0
 
 
 def present(engine, rates_hz: np.ndarray, w: np.ndarray, theta_mV: np.ndarray, *,
-            settings: RunSettings, seed: np.random.SeedSequence) -> Iterator[Presented]:
+            settings: RunSettings, seed: np.random.SeedSequence,
+            labels: np.ndarray | None = None) -> Iterator[Presented]:
     """Present every row of ``rates_hz`` in order, one engine run per block of samples.
 
     Parameters
@@ -187,6 +220,10 @@ def present(engine, rates_hz: np.ndarray, w: np.ndarray, theta_mV: np.ndarray, *
         Learning switch, re-show rule, normalisation and learning rates.
     seed : numpy.random.SeedSequence
         Seeds every run's random generator (same seed, same spikes).
+    labels : ndarray (n_samples,) of int, optional
+        Class index of each row, ``-1`` for unlabelled: the reward's teacher in a
+        ``learning_rule="rstdp"`` network (each run gets the rows of its block); ``None`` for
+        ``"stdp"`` networks.
 
     Yields
     ------
@@ -195,15 +232,22 @@ def present(engine, rates_hz: np.ndarray, w: np.ndarray, theta_mV: np.ndarray, *
     """
     spec = engine.spec
     n = len(rates_hz)
+    if labels is not None and len(labels) != n:
+        raise ValueError(f"labels must have one entry per row of rates_hz ({n}), got "
+                         f"{len(labels)}")
     cap = engine.capacity(settings.max_repeats)
     rng = np.random.default_rng(seed)
     start = 0
     while start < n:
         stop = min(start + cap, n)
+        block = {} if labels is None else {"labels": labels[start:stop]}
         r = engine.run_chunk(rates_hz[start:stop], w=w, theta_mV=theta_mV, settings=settings,
-                             seed=int(rng.integers(0, 2**31 - 1)))
+                             seed=int(rng.integers(0, 2**31 - 1)), **block)
         if settings.learn:
             w, theta_mV = r.w, r.theta_mV
+            if labels is not None:  # the reward's running mean goes on to the next run
+                settings = dataclasses.replace(settings, reward_baseline=r.reward_baseline)
         yield Presented(stop, w, theta_mV, _from_chunk(r, stop - start, spec.n_slot_steps,
-                                                       spec.n_pres_steps, spec.n_excitatory))
+                                                       spec.n_pres_steps, spec.n_excitatory),
+                        reward_baseline=r.reward_baseline)
         start = stop

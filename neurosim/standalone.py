@@ -12,6 +12,12 @@ a process start and file I/O on top of the simulation; :attr:`ChunkResult.times`
 
 :class:`RuntimeEngine` runs the same objects with Brian2's runtime device (``numpy`` target):
 no compiler needed, fine for tiny networks, slow for big ones.
+
+A ``learning_rule="rstdp"`` network (:mod:`neurosim.network`) takes more run-time values
+(``_RSTDP_ARGS``: the label table, indexed by sample like the stimulus, and the reward's
+settings and running mean from :class:`RunSettings`) and returns more results
+(``_RSTDP_RESULTS``: presentations rewarded and punished, the running mean at the end);
+``run_chunk(labels=...)`` passes each sample's class index.
 """
 
 from __future__ import annotations
@@ -73,6 +79,13 @@ class ChunkResult:
         Where ``wall_s`` went (s): ``simulation`` (the run loop), ``process`` (the rest of the
         binary's life: start-up, network set-up, writing results), ``io`` (arguments and
         results files in Python), ``python`` (the rest).
+    rewarded, punished : int
+        ``learning_rule="rstdp"`` only (else 0): presentations whose first excitatory spike
+        came from a neuron of the sample's class, and from a neuron of another class
+        (labelled samples only; counted with learning on or off).
+    reward_baseline : float
+        ``learning_rule="rstdp"`` only (else 0): the running mean of the outcomes (+1/-1) at
+        the end of the run, the next run's ``settings.reward_baseline``.
     """
 
     w: np.ndarray
@@ -86,6 +99,9 @@ class ChunkResult:
     footprint_bytes: int
     wall_s: float
     times: dict = field(default_factory=dict)
+    rewarded: int = 0
+    punished: int = 0
+    reward_baseline: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,18 @@ class RunSettings:
         Target sum of each neuron's input weights.
     theta_plus_mV, a_plus, a_minus : float
         Threshold increment per spike and STDP learning rates.
+    n_classes : int
+        ``learning_rule="rstdp"`` only: excitatory neuron ``j`` stands for class index
+        ``j mod n_classes`` (>= 1; ignored by ``"stdp"`` networks).
+    winner_only : bool
+        ``learning_rule="rstdp"`` only: the reward reaches only the synapses of the
+        presentation's winner (the first neuron to spike), not every neuron's.
+    baseline_rate : float
+        ``learning_rule="rstdp"`` only: with a rate in ``(0, 1]`` the reward is the outcome
+        less its running mean ``rbar`` (``rbar += baseline_rate * (outcome - rbar)`` after every
+        presentation that had an outcome); 0 = the bare outcome, +1 or -1.
+    reward_baseline : float
+        ``rbar`` at the start of the run, in ``[-1, 1]``.
     """
 
     learn: bool
@@ -116,6 +144,10 @@ class RunSettings:
     theta_plus_mV: float
     a_plus: float
     a_minus: float
+    n_classes: int = 1
+    winner_only: bool = True
+    baseline_rate: float = 0.0
+    reward_baseline: float = 0.0
 
 
 def _values(settings: RunSettings, n_valid: int, seed: int) -> dict[str, Any]:
@@ -135,6 +167,20 @@ def _values(settings: RunSettings, n_valid: int, seed: int) -> dict[str, Any]:
         "a_plus": float(st.a_plus),
         "a_minus": float(st.a_minus),
     }
+
+
+def _rstdp_values(settings: RunSettings) -> dict[str, Any]:
+    """The scalar run-time values a ``learning_rule="rstdp"`` network adds (see
+    ``_RSTDP_ARGS``)."""
+    st = settings
+    if st.n_classes < 1:
+        raise ValueError(f"settings.n_classes must be >= 1, got {st.n_classes}")
+    if not 0.0 <= st.baseline_rate <= 1.0 or not -1.0 <= st.reward_baseline <= 1.0:
+        raise ValueError(f"settings.baseline_rate must lie in [0, 1] and reward_baseline in "
+                         f"[-1, 1], got {st.baseline_rate} and {st.reward_baseline}")
+    return {"n_cls": int(st.n_classes), "learn_on": int(st.learn),
+            "winner_only": int(st.winner_only), "baseline_rate": float(st.baseline_rate),
+            "rbar": float(st.reward_baseline)}
 
 
 # Run-time arguments: logical name -> (object attribute of NetworkObjects, variable name).
@@ -167,6 +213,28 @@ _RESULTS = {
     "inp_count": ("inp_count", "count"),
     "inh_count": ("inh_count", "count"),
 }
+# What learning_rule="rstdp" adds to both (see neurosim.network): the label table (indexed by
+# sample like "stim"), the class count, the reward switch; the outcome counts.
+_RSTDP_ARGS = {
+    "labels": ("labels", None),
+    "n_cls": ("ctrl", "n_cls"),
+    "learn_on": ("ctrl", "learn_on"),
+    "winner_only": ("ctrl", "winner_only"),
+    "baseline_rate": ("ctrl", "baseline_rate"),
+    "rbar": ("ctrl", "rbar"),
+}
+_RSTDP_RESULTS = {
+    "n_rewarded": ("ctrl", "n_rewarded"),
+    "n_punished": ("ctrl", "n_punished"),
+    "rbar": ("ctrl", "rbar"),
+}
+
+
+def _manifest_entries(spec: NetworkSpec) -> tuple[dict, dict]:
+    """The run-time arguments and results of ``spec``'s network."""
+    if spec.learning_rule == "rstdp":
+        return {**_ARGS, **_RSTDP_ARGS}, {**_RESULTS, **_RSTDP_RESULTS}
+    return _ARGS, _RESULTS
 
 
 class _Engine:
@@ -188,6 +256,27 @@ class _Engine:
         block = np.zeros((self.spec.chunk_samples, self.spec.n_inputs))
         block[: len(rates)] = rates
         return block
+
+    def _label_block(self, labels: np.ndarray | None, n_valid: int,
+                     settings: RunSettings) -> np.ndarray | None:
+        """The label table of one run (``"rstdp"`` networks): class indices padded with -1
+        (unlabelled: no reward); ``None`` for ``"stdp"`` networks, which take no labels."""
+        if self.spec.learning_rule != "rstdp":
+            if labels is not None:
+                raise ValueError("labels are read only by learning_rule='rstdp' networks; "
+                                 "pass labels=None")
+            return None
+        table = np.full(self.spec.chunk_samples, -1.0)
+        if labels is not None:
+            lab = np.asarray(labels)
+            if lab.shape != (n_valid,) or not np.issubdtype(lab.dtype, np.integer):
+                raise ValueError(f"labels must be {n_valid} integer class indices (one per row "
+                                 f"of rates_hz), got shape {lab.shape}, dtype {lab.dtype}")
+            if lab.size and (lab.min() < -1 or lab.max() >= settings.n_classes):
+                raise ValueError(f"labels must lie in [-1, n_classes={settings.n_classes}), "
+                                 f"got [{lab.min()}, {lab.max()}]")
+            table[:n_valid] = lab
+        return table
 
 
 def _build(spec: NetworkSpec, target: Path) -> None:
@@ -232,7 +321,8 @@ def _build(spec: NetworkSpec, target: Path) -> None:
             "footprint_files": sorted({dev.get_array_filename(v) for v in model_variables(objs)}),
             "build_s": {"generate": t_generate, "compile": time.perf_counter() - t0 - t_generate},
         }
-        for key, (obj, var) in _ARGS.items():
+        args, results = _manifest_entries(spec)
+        for key, (obj, var) in args.items():
             owner = getattr(objs, obj)
             if var is None:
                 manifest["args"][key] = {"name": f"{owner.name}.values", "dtype": "float64"}
@@ -240,7 +330,7 @@ def _build(spec: NetworkSpec, target: Path) -> None:
                 v = owner.variables[var]
                 manifest["args"][key] = {"name": f"{owner.name}.{var}",
                                          "dtype": np.dtype(v.dtype).str}
-        for key, (obj, var) in _RESULTS.items():
+        for key, (obj, var) in results.items():
             if getattr(objs, obj) is None:  # no inhibitory population ("wta")
                 continue
             v = getattr(objs, obj).variables[var]
@@ -290,7 +380,8 @@ class StandaloneEngine(_Engine):
         self.manifest = json.loads((self.path / MANIFEST).read_text())
 
     def run_chunk(self, rates_hz: np.ndarray, *, w: np.ndarray, theta_mV: np.ndarray,
-                  settings: RunSettings, seed: int) -> ChunkResult:
+                  settings: RunSettings, seed: int,
+                  labels: np.ndarray | None = None) -> ChunkResult:
         """Present every row of ``rates_hz`` in one run of the binary.
 
         Parameters
@@ -305,6 +396,9 @@ class StandaloneEngine(_Engine):
             Learning switch, re-show rule, normalisation and learning rates.
         seed : int
             Seed of the binary's random generator for this run.
+        labels : ndarray (n_valid,) of int, optional
+            ``learning_rule="rstdp"`` only: each sample's class index in
+            ``[0, settings.n_classes)``, ``-1`` for unlabelled (no reward); default all -1.
 
         Returns
         -------
@@ -313,6 +407,7 @@ class StandaloneEngine(_Engine):
         spec = self.spec
         t0 = time.perf_counter()
         block = self._block(rates_hz, settings)
+        label_block = self._label_block(labels, len(rates_hz), settings)
         w = np.ascontiguousarray(w, dtype=np.float64)
         arrays = {
             "stim": block,
@@ -320,9 +415,12 @@ class StandaloneEngine(_Engine):
             "wsum": w.reshape(spec.n_inputs, spec.n_excitatory).sum(axis=0),
             "theta": np.asarray(theta_mV, dtype=np.float64) * 1e-3,
         }
+        values = _values(settings, len(rates_hz), seed)
+        if label_block is not None:
+            arrays["labels"] = label_block
+            values.update(_rstdp_values(settings))
         with tempfile.TemporaryDirectory(prefix="snn-run-") as tmp:
-            args = [f"{self.manifest['args'][k]['name']}={v!r}"
-                    for k, v in _values(settings, len(rates_hz), seed).items()]
+            args = [f"{self.manifest['args'][k]['name']}={v!r}" for k, v in values.items()]
             for key, arr in arrays.items():
                 a = self.manifest["args"][key]
                 fname = os.path.join(tmp, f"{key}.dat")
@@ -358,6 +456,9 @@ class StandaloneEngine(_Engine):
             inh_spikes=int(out["inh_count"].sum()) if "inh_count" in out else 0,
             footprint_bytes=int(footprint),
             wall_s=0.0,
+            rewarded=int(out["n_rewarded"][0]) if "n_rewarded" in out else 0,
+            punished=int(out["n_punished"][0]) if "n_punished" in out else 0,
+            reward_baseline=float(out["rbar"][0]) if "rbar" in out else 0.0,
         )
         result.wall_s = time.perf_counter() - t0
         result.times = {"simulation": sim_s, "process": (t2 - t1) - sim_s,
@@ -388,6 +489,7 @@ class RuntimeEngine(_Engine):
         self.spec = spec.structural()
         self._objs: NetworkObjects | None = None
         self._stim_values: np.ndarray | None = None
+        self._label_values: np.ndarray | None = None
 
     def _objects(self) -> NetworkObjects:
         if self._objs is None:
@@ -400,6 +502,8 @@ class RuntimeEngine(_Engine):
             try:
                 self._stim_values = np.zeros((self.spec.chunk_samples, self.spec.n_inputs))
                 objs = build_objects(self.spec, self._stim_values)
+                if objs.labels is not None:
+                    self._label_values = objs.labels.values
                 objs.network.store("initial")
             finally:
                 b2.prefs.codegen.target = old
@@ -413,11 +517,13 @@ class RuntimeEngine(_Engine):
         return int(sum(np.asarray(a).nbytes for a in arrays.values()))
 
     def run_chunk(self, rates_hz: np.ndarray, *, w: np.ndarray, theta_mV: np.ndarray,
-                  settings: RunSettings, seed: int) -> ChunkResult:
+                  settings: RunSettings, seed: int,
+                  labels: np.ndarray | None = None) -> ChunkResult:
         """Same contract as :meth:`StandaloneEngine.run_chunk`."""
         spec = self.spec
         t0 = time.perf_counter()
         block = self._block(rates_hz, settings)
+        label_block = self._label_block(labels, len(rates_hz), settings)
         objs = self._objects()
         net = objs.network
         old, old_dt = b2.prefs.codegen.target, b2.defaultclock.dt
@@ -440,6 +546,10 @@ class RuntimeEngine(_Engine):
                     setattr(getattr(objs, obj), var, values[key])
             if "theta_plus" in objs.exc.variables:
                 objs.exc.theta_plus = values["theta_plus"] * b2.volt
+            if label_block is not None:
+                self._label_values[:] = label_block  # read at every call, as the stimulus
+                for key, value in _rstdp_values(settings).items():
+                    setattr(objs.ctrl, _RSTDP_ARGS[key][1], value)
             b2.seed(values["rng_seed"])
             t1 = time.perf_counter()
             net.run(spec.chunk_slots * (spec.presentation_ms + spec.rest_ms) * b2.ms,
@@ -462,6 +572,9 @@ class RuntimeEngine(_Engine):
                         else int(np.sum(objs.inh_count.count[:]))),
             footprint_bytes=self._footprint(objs),
             wall_s=0.0,
+            rewarded=int(objs.ctrl.n_rewarded[0]) if label_block is not None else 0,
+            punished=int(objs.ctrl.n_punished[0]) if label_block is not None else 0,
+            reward_baseline=(float(objs.ctrl.rbar[0]) if label_block is not None else 0.0),
         )
         result.wall_s = time.perf_counter() - t0
         result.times = {"simulation": t2 - t1, "process": 0.0, "io": 0.0,
