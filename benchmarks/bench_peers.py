@@ -12,8 +12,8 @@ Schedule, identical in both: 350 ms of Poisson input then 150 ms of rest per ima
 learning on, each image's rates scaled to sum to ``input_rate_hz`` (6,500 Hz) over the inputs,
 every neuron's input weights rescaled to sum ``0.1 * n_inputs`` before every image, no re-shows
 (``max_repeats=0``), one epoch, initial weights uniform in ``[0, 0.3]`` then normalised, STDP
-rates ``a_plus = 0.0075``, ``a_minus = 0.0001``, threshold step 0.1 mV: all of them the
-classifier's defaults, which :class:`Protocol` reads from it to set NEST up.
+rates ``a_plus = 0.01``, ``a_minus = 0.0001``, threshold step 0.1 mV x n_excitatory / 100: all
+of them the classifier's defaults, which :class:`Protocol` reads from it to set NEST up.
 
 This project (``ours``): ``STDPClassifier(n_excitatory, max_repeats=0, assign_from="learning",
 n_threads=t).fit(X, y)`` then ``predict(X)``, timed around the public calls.
@@ -41,10 +41,10 @@ How the NEST network matches ours, and where it cannot:
   threshold -40 mV, refractory 2 ms, E_inh -85 mV; tau_ge 1 ms, tau_gi 2 ms). NEST integrates
   with GSL's adaptive RKF45, ours with forward Euler at dt (Diehl & Cook's choice).
 - Adaptive threshold: ``iaf_cond_exp`` has a fixed threshold, so the default NEST peer omits
-  ``theta`` (+0.1 mV per spike, decay 1e7 ms: under 1 mV on average after 64 images, a small
-  change in the spike counts, none in the work per step). ``--nest-exc gif_cond_exp`` (or
+  ``theta`` (+0.1 mV x n_excitatory / 100 per spike, decay 1e7 ms: a change in the spike
+  counts, none in the work per step). ``--nest-exc gif_cond_exp`` (or
   ``both``) uses ``gif_cond_exp`` instead: the same conductance LIF with a spike-triggered threshold
-  increment ``q_sfa = 0.1 mV``, ``tau_sfa = 1e7 ms`` (our ``theta``), made nearly
+  increment ``q_sfa`` = our step, ``tau_sfa = 1e7 ms`` (our ``theta``), made nearly
   deterministic by a sharp escape rate (``Delta_V = 0.01 mV``, ``lambda_0 = 1e4 /s``: it fires
   within ~0.05 mV of the threshold instead of exactly at it).
 - STDP: ``stdp_nn_symm_synapse`` with ``mu_plus = mu_minus = 0`` (additive), ``lambda =
@@ -125,7 +125,7 @@ class Protocol:
     tau_minus_ms: float
     w_max: float
     w_init_max: float
-    theta_plus_mV: float
+    theta_plus_mV_per_100: float  # threshold step of a 100-neuron network; it scales with size
     tau_theta_ms: float
     w_exc_inh: float
     w_inh_exc: float
@@ -139,7 +139,13 @@ class Protocol:
             raise RuntimeError("the NEST set-up here maps the additive nearest-spike rule; "
                                f"the classifier now defaults to {p['stdp_rule']!r}/"
                                f"{p['stdp_pairing']!r}: update bench_peers.py")
-        return cls(**{f.name: float(p[f.name]) for f in dataclasses.fields(cls)})
+        fields = [f.name for f in dataclasses.fields(cls) if f.name != "theta_plus_mV_per_100"]
+        return cls(**{name: float(p[name]) for name in fields},
+                   theta_plus_mV_per_100=STDPClassifier(100)._theta_plus_mV())
+
+    def theta_plus_mV(self, n_excitatory: int) -> float:
+        """The classifier's threshold step at ``n_excitatory`` neurons (mV)."""
+        return self.theta_plus_mV_per_100 * n_excitatory / 100
 
     @property
     def slot_ms(self) -> float:
@@ -272,7 +278,8 @@ def nest_module():
     return nest
 
 
-def _nest_neuron_params(proto: Protocol, exc_model: str) -> tuple[dict, dict]:
+def _nest_neuron_params(proto: Protocol, exc_model: str, n_excitatory: int
+                        ) -> tuple[dict, dict]:
     """NEST parameters of the excitatory and inhibitory neurons from :mod:`neurosim.params`
     (``g_L = 1 nS``: conductances in nS are our conductances relative to leak)."""
     from neurosim.params import LIFParams, inhibitory_lif_params
@@ -283,7 +290,8 @@ def _nest_neuron_params(proto: Protocol, exc_model: str) -> tuple[dict, dict]:
                 "E_in": p.e_inh_mV, "tau_syn_ex": p.tau_ge_ms, "tau_syn_in": p.tau_gi_ms,
                 "V_m": p.v_rest_mV}
 
-    exc_p = LIFParams(theta_plus_mV=proto.theta_plus_mV, tau_theta_ms=proto.tau_theta_ms)
+    exc_p = LIFParams(theta_plus_mV=proto.theta_plus_mV(n_excitatory),
+                      tau_theta_ms=proto.tau_theta_ms)
     inh_p = inhibitory_lif_params()
     exc = lif(exc_p)
     exc["tau_minus"] = proto.tau_minus_ms  # NEST keeps the postsynaptic trace on the neuron
@@ -334,7 +342,7 @@ def run_nest(nest, proto: Protocol, case: Case, X: np.ndarray, y: np.ndarray, se
     n_in, n_exc, n = case.n_inputs, case.n_excitatory, len(X)
     dt, slot = proto.dt_ms, proto.slot_ms
     rates = normalized_rates_hz(X, proto.input_rate_hz)  # the classifier's own encoding
-    exc_params, inh_params = _nest_neuron_params(proto, exc_model)
+    exc_params, inh_params = _nest_neuron_params(proto, exc_model, case.n_excitatory)
 
     t0 = time.perf_counter()
     nest.ResetKernel()

@@ -93,7 +93,7 @@ class Bare:
             objs.exc.adapt = flag
             objs.exc.norm_on = flag
             objs.exc.norm_total = model._norm_total(n_in)
-            objs.exc.theta_plus = model.theta_plus_mV * b2.mV
+            objs.exc.theta_plus = model._theta_plus_mV() * b2.mV
             objs.input_exc.a_plus = model.a_plus
             objs.input_exc.a_minus = model.a_minus
             objs.ctrl.n_valid = n

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -301,9 +302,7 @@ def _overview(ctx: _Run) -> str:
         f"jobs: {man.get('n_jobs', '-')} ({man.get('n_done', '-')} finished, "
         f"{man.get('n_failed', '-')} failed); status `{man.get('status', '-')}`"
         f"{' (resumed)' if man.get('resumed') else ''}",
-        f"wall time of the whole run: {_duration(man.get('wall_s'))} (started "
-        f"{man.get('started')}, finished {man.get('finished')}); of it the timing phase: "
-        f"{_duration(tm.get('wall_s'))}",
+        _wall_line(man, tm, ctx.runs),
         f"machine: {cpu.get('model', '-')}, {cpu.get('logical_cores', '-')} logical / "
         f"{cpu.get('usable_cores', '-')} usable cores; {man.get('platform', '-')}",
         f"threads: {man.get('threads_per_job', cfg.get('threads', '-'))} per training job, "
@@ -1199,14 +1198,32 @@ def _beyond_sections() -> dict[str, Callable[[Path], str]]:
             ("continual", "robustness") if hasattr(report_beyond, f"{name}_section")}
 
 
+def _demote(markdown: str) -> str:
+    """Every heading of ``markdown`` one level deeper (``##`` -> ``###``)."""
+    return re.sub(r"^(#{2,5}) ", r"#\1 ", markdown, flags=re.MULTILINE)
+
+
+def _wall_line(man: dict[str, Any], tm: dict[str, Any], runs: pd.DataFrame) -> str:
+    """The run's wall time; a resumed run's manifest times only its last invocation, so the
+    line says so and adds the jobs' own summed wall time (``wall_s_job``) as the other clue."""
+    line = (f"wall time of the {'last invocation' if man.get('resumed') else 'whole run'}: "
+            f"{_duration(man.get('wall_s'))} (started {man.get('started')}, finished "
+            f"{man.get('finished')}); of it the timing phase: {_duration(tm.get('wall_s'))}")
+    if man.get("resumed") and "wall_s_job" in runs:
+        line += (f". It resumed an earlier invocation, whose time is not included; the jobs' own "
+                 f"wall times sum to {_duration(float(runs['wall_s_job'].sum()))} (jobs ran "
+                 f"{(man.get('executor') or {}).get('workers', '-')} at a time)")
+    return line
+
+
 def _further(ctx: _Run) -> str:
-    parts = ["## Further measurements\n"]
+    parts = ["## 8. Further measurements: beyond the essay\n"]
     dedicated = _beyond_sections()
     for name, title in (("continual", "Continual learning (continual.csv)"),
                         ("robustness", "Robustness (robustness.csv)")):
         frame = ctx.t.get(name, pd.DataFrame())
         if name in dedicated:
-            parts.append(dedicated[name](ctx.out))
+            parts.append(_demote(dedicated[name](ctx.out)))
         elif frame is None or frame.empty:
             parts.append(not_measured(title))
         else:

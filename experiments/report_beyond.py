@@ -334,8 +334,9 @@ phase-2 training images only, by `partial_fit` continuing from its current state
 passes per phase as its own `fit` makes (`epochs`; k-means: one warm-started clustering). No
 phase-1 image is shown again in phase 2, for learning or for naming: the spiking network and
 k-means name their units from per-class mean responses recorded on the call that saw each class
-(the spiking network: a frozen pass over that phase's labelled images right after its STDP, with
-the default `assign_from = "frozen"`), so after phase 2 the old classes are named from the
+(the spiking network, with its default `assign_from = "learning"`: the responses recorded while
+it learned that phase's images; with `"frozen"`: a frozen pass right after its STDP), so after
+phase 2 the old classes are named from the
 phase-1 record — a read-out that, like the ANN's output layer, has seen no old image since; the
 ANN trains by backprop on the phase-2 labels. Accuracy counts every test image of the classes
 named (no answer counts as wrong; all classes can be predicted at any time). After phase 1 only

@@ -131,3 +131,46 @@ def test_job_is_frozen():
     job = _ann_job(4)
     with pytest.raises(dataclasses.FrozenInstanceError):
         job.size = 5
+
+
+def test_baselines_see_the_same_images_and_labels_as_the_spiking_network(monkeypatch):
+    """The baselines' protocol: k-means, the plasticity-off network and logistic regression of a
+    (task, seed) are fitted on exactly the arrays the STDP network is fitted on (same split,
+    same unlabelled images, same labels), and evaluated on the same test images."""
+    import experiments.jobs as jobs_module
+
+    seen: dict[str, tuple[np.ndarray, ...]] = {}
+
+    class Recorded(RuntimeError):
+        pass
+
+    real_build = jobs_module.build_model
+
+    def recording_build(job, task, **kw):
+        model = real_build(job, task, **kw)
+
+        def fit(X, y, eval_set=None):
+            seen[job.model] = (np.array(X), np.array(y), np.array(eval_set[0]))
+            raise Recorded("recorded; not fitted")
+
+        model.fit = fit
+        return model
+
+    monkeypatch.setattr(jobs_module, "build_model", recording_build)
+    cfg = parse_config({
+        "name": "t", "seeds": [1], "eval_samples": 0,
+        "tasks": {"patterns": {"d": 16, "k": 3, "n_train_per_class": 20, "n_test_per_class": 10}},
+        "models": {"snn": {"kind": "stdp", "sizes": [4]},
+                   "snn_random": {"kind": "stdp", "sizes": [4], "epochs": 0, "role": "baseline"},
+                   "kmeans": {"kind": "kmeans", "sizes": [4], "role": "baseline"},
+                   "logreg": {"kind": "mlp", "sizes": [0], "role": "baseline"}},
+    })
+    for job in expand_jobs(cfg):
+        assert run_job(job)["status"] == "failed"  # the recording fit stops every job
+    assert set(seen) == {"snn", "snn_random", "kmeans", "logreg"}
+    X, y, X_eval = seen["snn"]
+    assert len(X) == 60 and set(np.unique(y)) == {0, 1, 2}
+    for model in ("snn_random", "kmeans", "logreg"):
+        np.testing.assert_array_equal(seen[model][0], X)
+        np.testing.assert_array_equal(seen[model][1], y)
+        np.testing.assert_array_equal(seen[model][2], X_eval)

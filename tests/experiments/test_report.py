@@ -382,7 +382,7 @@ def test_tables_added_later_render_generically(run_dir):
                           "phase": "after B", "accuracy": [0.5, 0.6, 0.7]})
     frame.to_csv(run_dir / "substrate.csv", index=False)
     text = build_report(run_dir, draw=False)
-    part = text.split("## Further measurements")[1]
+    part = text.split("## 8. Further measurements")[1]
     assert "### `substrate.csv` (not yet described by this report)" in part
     # mean 0.6, sd 0.1: half-width t_{0.975,2} * 0.1 / sqrt(3) = 0.25 (2 digits)
     assert "| digits | snn | after B | 10 | 0.6 ± 0.25 | 3 |" in part

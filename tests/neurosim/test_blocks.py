@@ -443,3 +443,21 @@ def test_spike_monitor_budget():
     check_spike_budget(sm, 100)
     with pytest.raises(RuntimeError, match="max_spikes=2"):
         check_spike_budget(sm, 2)
+
+
+def test_drive_normalisation_gives_every_image_the_same_expected_drive():
+    """A dim image and a bright one, with different numbers of lit pixels, send the same summed
+    input rate; the rates stay proportional to the intensities; a blank image stays silent."""
+    from neurosim.encoding import normalized_rates_hz
+
+    X = np.array([[0.1, 0.1, 0.0, 0.0],      # dim, 2 pixels
+                  [1.0, 1.0, 1.0, 0.5],      # bright, 4 pixels
+                  [0.0, 0.0, 0.0, 0.0]])     # blank
+    rates = normalized_rates_hz(X, 6500.0)
+    np.testing.assert_allclose(rates.sum(axis=1), [6500.0, 6500.0, 0.0])
+    np.testing.assert_allclose(rates[0], [3250.0, 3250.0, 0.0, 0.0])
+    np.testing.assert_allclose(rates[1], 6500.0 * X[1] / X[1].sum())
+    # expected input spikes per 350 ms showing: the same for both images
+    np.testing.assert_allclose(rates[:2].sum(axis=1) * 0.35, [2275.0, 2275.0])
+    with pytest.raises(ValueError, match="total_rate_hz"):
+        normalized_rates_hz(X, 0.0)

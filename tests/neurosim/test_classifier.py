@@ -430,12 +430,15 @@ def test_linear_readout_separates_counts():
 
 @pytest.mark.slow
 def test_digits_acceptance_100_neurons_one_epoch():
-    """Acceptance: digits, defaults, 100 excitatory neurons, one epoch, seed 0: >= 0.85."""
-    t = load_task("digits")
-    m = STDPClassifier(100, random_state=0).fit(t.X_train, t.y_train)
-    acc = m.score(t.X_test, t.y_test)
-    print(f"digits test accuracy {acc:.4f}")
-    assert acc >= 0.85
+    """Acceptance: digits, defaults (chosen on validation splits, benchmarks/tune_snn.py), 100
+    excitatory neurons, one epoch, seeds 0-4: mean test accuracy >= 0.85."""
+    accs = []
+    for seed in range(5):
+        t = load_task("digits", seed=seed)
+        m = STDPClassifier(100, random_state=seed).fit(t.X_train, t.y_train)
+        accs.append(m.score(t.X_test, t.y_test))
+    print("digits test accuracies", [round(a, 4) for a in accs], "mean", np.mean(accs))
+    assert np.mean(accs) >= 0.85
 
 
 # ---------------------------------------------------------------- the presentation schedule

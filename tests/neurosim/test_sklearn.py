@@ -1,0 +1,106 @@
+"""scikit-learn interoperability of the spiking estimators: model selection, pipelines and
+``check_estimator``.
+
+The digits tests use the compiled backend at the structure the examples build (64 inputs x 25
+excitatory neurons, 150 + 50 ms showings at the examples' stronger drive), so they share its
+cached build. ``check_estimator`` feeds data of many widths; it runs a tiny network on the
+runtime backend (no compile per width), which takes minutes: it is marked ``slow``.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from neurosim import RSTDPClassifier, STDPClassifier
+
+sklearn = pytest.importorskip("sklearn")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import MinMaxScaler  # noqa: E402
+from sklearn.utils.estimator_checks import check_estimator  # noqa: E402
+
+#: The scikit-learn checks the spiking estimators fail on purpose, with the reason.
+EXPECTED_FAILED_CHECKS = {
+    "check_estimators_unfitted": (
+        "predict before fit raises contract.NotFittedError (a ValueError and an AttributeError, "
+        "like scikit-learn's); the check demands scikit-learn's own class, which neurosim "
+        "cannot subclass without importing scikit-learn"),
+    "check_classifiers_classes": (
+        "its last case uses -1 as a class label; here y == -1 marks an unlabelled sample "
+        "(scikit-learn's semi-supervised convention), so only one labelled class remains and "
+        "fit raises. The string-label cases pass"),
+    "check_supervised_y_2d": (
+        "a column-vector y of shape (n, 1) raises a ValueError naming the fix (y.ravel()) "
+        "instead of scikit-learn's DataConversionWarning; that warning class lives in "
+        "scikit-learn, which neurosim does not import"),
+}
+
+#: A network small and short enough for check_estimator's ~50 checks on the runtime backend.
+TINY = dict(n_excitatory=6, presentation_ms=20.0, rest_ms=10.0, input_rate_hz=4000.0,
+            min_spikes=1, max_repeats=1, epochs=1, backend="numpy")
+CHECKED = {
+    "stdp": lambda: STDPClassifier(**TINY, random_state=0),
+    "rstdp": lambda: RSTDPClassifier(**TINY, random_state=0),
+}
+
+
+@pytest.mark.slow  # ~50 checks, each building a Brian2 runtime network: minutes
+@pytest.mark.parametrize("kind", list(CHECKED))
+def test_check_estimator_passes_all_but_the_listed_checks(kind):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(CHECKED[kind](), expected_failed_checks=EXPECTED_FAILED_CHECKS,
+                                  on_fail=None)
+    failed = {r["check_name"]: str(r["exception"])[:200] for r in results
+              if r["status"] == "failed"}
+    xfailed = {r["check_name"] for r in results if r["status"] == "xfail"}
+    assert failed == {}
+    assert xfailed == set(EXPECTED_FAILED_CHECKS)  # no listed check has been fixed silently
+    assert len(results) > 40
+
+
+#: The examples' digits structure (one cached build for all the tests below) and a floor well
+#: above chance (0.1) and below what it reaches on these splits.
+DIGITS = dict(presentation_ms=150.0, rest_ms=50.0, input_rate_hz=15000.0)
+FLOOR = 0.5
+
+
+def small(**kw):
+    return STDPClassifier(25, random_state=0, **{**DIGITS, **kw})
+
+
+@pytest.fixture(scope="module")
+def digits_part():
+    from experiments.tasks import load_task
+
+    t = load_task("digits", seed=0)
+    return t.X_train[:450], t.y_train[:450], t.X_test[:150], t.y_test[:150]
+
+
+def test_cross_val_score(digits_part):
+    X, y, _, _ = digits_part
+    scores = cross_val_score(small(), X, y, cv=3)
+    assert scores.shape == (3,) and scores.min() > FLOOR
+
+
+def test_pipeline_with_a_scaler(digits_part):
+    X, y, Xt, yt = digits_part
+    # clip: a test image brighter than any training image would fall outside [0, 1]
+    pipe = make_pipeline(MinMaxScaler(clip=True), small()).fit(X, y)
+    assert pipe.score(Xt, yt) > FLOOR
+    twin = clone(pipe)
+    assert twin.get_params()["stdpclassifier__n_excitatory"] == 25
+    assert not hasattr(twin[-1], "weights_")
+
+
+def test_grid_search_over_two_points(digits_part):
+    X, y, Xt, yt = digits_part
+    grid = GridSearchCV(small(), {"a_plus": [0.005, 0.01]}, cv=3).fit(X, y)
+    assert len(grid.cv_results_["params"]) == 2
+    assert grid.best_params_["a_plus"] in (0.005, 0.01)
+    assert grid.best_estimator_.a_plus == grid.best_params_["a_plus"]
+    assert grid.score(Xt, yt) > FLOOR
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
