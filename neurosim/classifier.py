@@ -271,7 +271,11 @@ class STDPClassifier(ContractEstimator):
         return state
 
     def _update_tags(self, tags: Any) -> Any:
-        tags.input_tags.positive_only = True  # intensities in [0, 1]
+        from sklearn.utils import TransformerTags  # only when scikit-learn asks for tags
+
+        tags.input_tags.positive_only = True  # intensities: non-negative, any scale
+        # transform(X) gives each neuron's spike count: a classifier that is also a transformer
+        tags.transformer_tags = TransformerTags()
         return tags
 
     def _check_params(self) -> None:
@@ -368,10 +372,11 @@ class STDPClassifier(ContractEstimator):
                              f"{arr.shape}")
         if not np.all(np.isfinite(arr)):
             raise ValueError("X contains NaN or inf; impute or drop those samples first")
-        if arr.min() < 0.0 or arr.max() > 1.0:
-            raise ValueError(f"X must lie in [0, 1] (input intensities; got min "
-                             f"{arr.min():.4g}, max {arr.max():.4g}); rescale it, e.g. "
-                             "with sklearn.preprocessing.MinMaxScaler")
+        if arr.min() < 0.0:
+            raise ValueError(f"X must be non-negative (input intensities; got min "
+                             f"{arr.min():.4g}); shift or rescale it, e.g. with "
+                             "sklearn.preprocessing.MinMaxScaler (the scale itself does not "
+                             "matter: every image is normalised to the same total drive)")
         if fitted and arr.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {arr.shape[1]} features, but STDPClassifier is expecting "
                              f"{self.n_features_in_} features as input; pass data of the "
@@ -472,7 +477,7 @@ class STDPClassifier(ContractEstimator):
 
         Parameters
         ----------
-        X : array-like (n_samples, n_features), values in [0, 1]
+        X : array-like (n_samples, n_features), non-negative intensities
             Input intensities, presented as Poisson rates normalised per image to a total of
             ``input_rate_hz``.
         y : array-like (n_samples,) of int
@@ -640,7 +645,7 @@ class STDPClassifier(ContractEstimator):
 
         Parameters
         ----------
-        X : array-like (n_samples, n_features) in [0, 1]
+        X : array-like (n_samples, n_features) non-negative
         y : array-like (n_samples,) of int; ``-1`` marks unlabelled rows.
 
         Returns
@@ -890,7 +895,7 @@ class STDPClassifier(ContractEstimator):
 
         Parameters
         ----------
-        X : array-like (n_samples, n_features), values in [0, 1]
+        X : array-like (n_samples, n_features), non-negative intensities
         y : array-like (n_samples,) of int
             Labels, ``-1`` for unlabelled rows (learned from, not used for naming).
         classes : array-like of int, optional

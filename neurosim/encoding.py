@@ -57,7 +57,8 @@ def normalized_rates_hz(X: np.ndarray, total_rate_hz: float) -> np.ndarray:
     Parameters
     ----------
     X : array_like, shape (n_samples, n_features)
-        Intensities in [0, 1]. Not modified. An all-zero row stays silent.
+        Non-negative intensities, any scale (each row is normalised). Not modified. An all-zero
+        row stays silent.
     total_rate_hz : float
         Summed rate of all inputs of one image (Hz), > 0. A simulator with step ``dt`` cannot
         fire an input more than once per step, so single rates above ``1 / dt`` saturate.
@@ -67,7 +68,9 @@ def normalized_rates_hz(X: np.ndarray, total_rate_hz: float) -> np.ndarray:
     numpy.ndarray, shape (n_samples, n_features), float64
         Rates in Hz; each non-zero row sums to ``total_rate_hz``.
     """
-    arr = check_unit_interval("X", as_float_array("X", X, ndim=2))
+    arr = as_float_array("X", X, ndim=2)
+    if arr.size and (not np.all(np.isfinite(arr)) or arr.min() < 0.0):
+        raise ValueError("X must be finite and non-negative (intensities); shift or rescale it")
     total = check_positive("total_rate_hz", total_rate_hz)
     sums = arr.sum(axis=1, keepdims=True)
     scale = np.divide(total, sums, out=np.zeros_like(sums), where=sums > 0)

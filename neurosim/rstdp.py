@@ -242,7 +242,7 @@ backend, verbose, random_state
 
         Parameters
         ----------
-        X : array-like (n_samples, n_features), values in [0, 1]
+        X : array-like (n_samples, n_features), non-negative intensities
         y : array-like (n_samples,) of int
             Class labels; ``-1`` marks unlabelled samples, shown without a reward.
         eval_set : (X_eval, y_eval), optional
