@@ -21,21 +21,18 @@ def smoke(backend: str = "auto") -> dict[str, float]:
     import neurosim
     from experiments.tasks import load_task
 
-    task = load_task("patterns", d=16, k=2, p=0.05, n_train_per_class=10, n_test_per_class=10)
+    task = load_task("patterns", d=16, k=2, p=0.05, n_train_per_class=20, n_test_per_class=10)
     chance = 1.0 / task.n_classes
     mlp = ann.MLPClassifier(hidden_layer_sizes=(16,), epochs=20, random_state=0)
     mlp.fit(task.X_train, task.y_train)
-    snn = neurosim.STDPClassifier(
-        n_excitatory=6, presentation_ms=100.0, rest_ms=20.0, backend=backend, random_state=0,
-        progress=False,
-    )
+    snn = neurosim.STDPClassifier(n_excitatory=6, backend=backend, random_state=0, verbose=False)
     snn.fit(task.X_train, task.y_train)
     scores = {
         "mlp_accuracy": mlp.score(task.X_test, task.y_test),
         "snn_accuracy": snn.score(task.X_test, task.y_test),
     }
     cost = snn.cost(task.X_test)
-    if not cost["synops"] or cost["synops"] <= 0:
+    if not cost["effective_acs"] or cost["effective_acs"] <= 0:
         raise RuntimeError(f"the spiking network produced no synaptic events: {cost}")
     for name, value in scores.items():
         if not value > chance:
