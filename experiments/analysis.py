@@ -166,6 +166,18 @@ class PowerLaw:
         return self.prefactor * np.asarray(x, dtype=float) ** self.exponent
 
 
+def _fit_points(x: Iterable[float], y: Iterable[float], min_points: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` and ``y`` as float arrays of one shape, with ``min_points`` checked (>= 2)."""
+    x = np.asarray(list(x), dtype=float)
+    y = np.asarray(list(y), dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
+    if isinstance(min_points, bool) or not isinstance(min_points, int) or min_points < 2:
+        raise ValueError(f"min_points must be an integer >= 2, got {min_points!r}")
+    return x, y
+
+
 def fit_power_law(x: Iterable[float], y: Iterable[float],
                   min_points: int = MIN_SIZES) -> PowerLaw | None:
     """Least-squares power law through the positive, finite pairs ``(x, y)``.
@@ -175,12 +187,7 @@ def fit_power_law(x: Iterable[float], y: Iterable[float],
     PowerLaw or None
         None when fewer than ``min_points`` distinct ``x`` remain (``min_points`` >= 2).
     """
-    x = np.asarray(list(x), dtype=float)
-    y = np.asarray(list(y), dtype=float)
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
-    if isinstance(min_points, bool) or not isinstance(min_points, int) or min_points < 2:
-        raise ValueError(f"min_points must be an integer >= 2, got {min_points!r}")
+    x, y = _fit_points(x, y, min_points)
     keep = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
     x, y = x[keep], y[keep]
     if len(np.unique(x)) < min_points:
@@ -224,12 +231,7 @@ def fit_affine(x: Iterable[float], y: Iterable[float],
         None when fewer than ``min_points`` distinct ``x`` remain (``min_points`` >= 2) or the
         fitted marginal cost is not positive (the sizes do not resolve it).
     """
-    x = np.asarray(list(x), dtype=float)
-    y = np.asarray(list(y), dtype=float)
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
-    if isinstance(min_points, bool) or not isinstance(min_points, int) or min_points < 2:
-        raise ValueError(f"min_points must be an integer >= 2, got {min_points!r}")
+    x, y = _fit_points(x, y, min_points)
     keep = np.isfinite(x) & np.isfinite(y) & (x > 0)
     x, y = x[keep], y[keep]
     if len(np.unique(x)) < min_points:

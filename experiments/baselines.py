@@ -94,6 +94,14 @@ class KMeansVoteClassifier(ContractEstimator):
             raise ValueError("X contains NaN or inf; impute or drop those samples first")
         return arr
 
+    @staticmethod
+    def _check_y(y: Any, n_samples: int) -> np.ndarray:
+        """``y`` as int64 labels, one per row of ``X`` (``-1``: unlabelled)."""
+        y = np.asarray(y).astype(np.int64)
+        if y.shape != (n_samples,):
+            raise ValueError(f"y must have shape ({n_samples},), got {y.shape}")
+        return y
+
     def _limits(self):
         from threadpoolctl import threadpool_limits
 
@@ -116,9 +124,7 @@ class KMeansVoteClassifier(ContractEstimator):
 
         self._check_params()
         X = self._check_X(X)
-        y = np.asarray(y).astype(np.int64)
-        if y.shape != (len(X),):
-            raise ValueError(f"y must have shape ({len(X)},), got {y.shape}")
+        y = self._check_y(y, len(X))
         lab = y != -1
         if len(np.unique(y[lab])) < 2:
             raise ValueError("fit needs labelled samples of at least 2 classes (y == -1 marks "
@@ -246,9 +252,7 @@ class KMeansVoteClassifier(ContractEstimator):
         if first:
             self._check_params()
         X = self._check_X(X)
-        y = np.asarray(y).astype(np.int64)
-        if y.shape != (len(X),):
-            raise ValueError(f"y must have shape ({len(X)},), got {y.shape}")
+        y = self._check_y(y, len(X))
         lab = y != -1
         t0 = time.perf_counter()
         if first:
