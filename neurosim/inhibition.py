@@ -21,7 +21,7 @@ from typing import Any
 import brian2 as b2
 
 from neurosim._checks import check_choice, check_nonnegative
-from neurosim.neurons import lif_group
+from neurosim.neurons import DEFAULT_METHOD, lif_group
 from neurosim.params import DC2015_W_EXC_INH, DC2015_W_INH_EXC, LIFParams, inhibitory_lif_params
 
 INHIBITION_MODES = ("population", "wta")
@@ -30,7 +30,7 @@ INHIBITION_MODES = ("population", "wta")
 def lateral_inhibition(exc: b2.NeuronGroup, *, mode: str = "population",
                        w_exc_inh: float = DC2015_W_EXC_INH, w_inh_exc: float = DC2015_W_INH_EXC,
                        name_prefix: str = "", inh_params: LIFParams | None = None,
-                       method: str = "euler") -> list[Any]:
+                       method: str = DEFAULT_METHOD) -> list[Any]:
     """Build lateral inhibition for the excitatory group ``exc``.
 
     Parameters
@@ -52,7 +52,8 @@ def lateral_inhibition(exc: b2.NeuronGroup, *, mode: str = "population",
     inh_params : LIFParams, optional
         Inhibitory neuron parameters; default :func:`~neurosim.params.inhibitory_lif_params`.
     method : str
-        Integration method of the inhibitory group.
+        Integration method of the inhibitory group; default
+        :data:`neurosim.neurons.DEFAULT_METHOD`.
 
     Returns
     -------

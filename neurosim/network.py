@@ -67,7 +67,7 @@ from brian2.core.variables import ArrayVariable
 from neurosim._checks import check_choice, check_dt, check_int, check_positive
 from neurosim.inhibition import INHIBITION_MODES, lateral_inhibition
 from neurosim.monitors import spike_counter
-from neurosim.neurons import lif_equations
+from neurosim.neurons import DEFAULT_METHOD, lif_equations
 from neurosim.params import (
     DC2015_W_EXC_INH,
     DC2015_W_INH_EXC,
@@ -355,7 +355,7 @@ def _exc_group(spec: NetworkSpec) -> b2.NeuronGroup:
                   "winner_link : integer (linked)\nwinner_only_link : integer (linked)\n")
         extra["events"] = {"reinforce": "reward_due > 0"}
     g = b2.NeuronGroup(spec.n_excitatory, model, threshold=m.threshold, reset=m.reset,
-                       refractory=m.refractory, method="euler", namespace=namespace,
+                       refractory=m.refractory, method=DEFAULT_METHOD, namespace=namespace,
                        name="exc", **extra)
     g.v = spec.exc.v_rest_mV * b2.mV
     if m.adaptive:
@@ -526,7 +526,7 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
 
     lateral = lateral_inhibition(exc, mode=spec.inhibition, w_exc_inh=spec.w_exc_inh,
                                  w_inh_exc=spec.w_inh_exc, name_prefix="lat_",
-                                 inh_params=spec.inh, method="euler")
+                                 inh_params=spec.inh, method=DEFAULT_METHOD)
     inh = lateral[0] if spec.inhibition == "population" else None
     exc_count = b2.Synapses(exc, ctrl, on_pre="nspk_post += on_post" + (
         _RSTDP_FIRST_SPIKE if rstdp else ""), name="exc_count")
@@ -596,6 +596,7 @@ def spec_key(spec: NetworkSpec, extra: dict | None = None) -> str:
         "brian2": b2.__version__,
         "numpy": np.__version__,
         "extra": extra or {},
+        "method": DEFAULT_METHOD,
         "layout": 3,  # bump whenever build_objects changes the generated network
     }
     if spec.learning_rule == "rstdp":

@@ -29,6 +29,15 @@ from neurosim.params import LIFParams
 #: membrane equation while the conductances are constant over a step (e.g. pure current drive).
 METHODS = ("euler", "exponential_euler", "rk2", "rk4", "heun")
 
+#: The method every network of this package integrates its LIF membranes with. Forward Euler
+#: (Diehl & Cook's choice) is unstable when a synchronous inhibitory volley sums a large
+#: conductance: the membrane's update factor is ``dt / tau_m x (1 + ge + gi)``, which exceeds 2
+#: (divergent oscillation) at dt 0.5 ms, tau_m 100 ms and gi > ~400 (24 Diehl & Cook inhibitory
+#: spikes of weight 17 in one step); at 784 x 1600 some Poisson draws set that off within a few
+#: training images, after which every neuron fires at its refractory limit. Exponential Euler
+#: solves the membrane equation exactly for the step's conductances and stays bounded.
+DEFAULT_METHOD = "exponential_euler"
+
 
 @dataclass(frozen=True)
 class NeuronModel:
@@ -109,7 +118,7 @@ def lif_equations(p: LIFParams) -> NeuronModel:
     )
 
 
-def lif_group(n: int, p: LIFParams, *, name: str, method: str = "euler",
+def lif_group(n: int, p: LIFParams, *, name: str, method: str = DEFAULT_METHOD,
               dt_ms: float | None = None) -> b2.NeuronGroup:
     """Create ``n`` LIF neurons with ``v = v_rest``, ``ge = gi = theta = 0``.
 
@@ -122,8 +131,8 @@ def lif_group(n: int, p: LIFParams, *, name: str, method: str = "euler",
     name : str
         Brian2 object name (unique within a network).
     method : str
-        Integration method, one of :data:`METHODS`. ``"euler"`` (default) is what Diehl & Cook
-        used; ``"exponential_euler"`` is exact for the membrane under constant drive.
+        Integration method, one of :data:`METHODS`; default :data:`DEFAULT_METHOD`
+        (``"exponential_euler"``, stable under large conductances; ``"euler"`` is Diehl & Cook's).
     dt_ms : float, optional
         Private time step (ms) for this group; checked against the time constants
         (``dt <= tau / 2`` for each of ``tau_m``, ``tau_ge``, ``tau_gi``). ``None`` uses the

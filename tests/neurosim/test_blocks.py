@@ -142,6 +142,26 @@ def test_conductance_input_decays_per_integrator_and_depolarises():
         assert 0.2 < mon.v[0].max() / mV - p.v_rest_mV < 0.4
 
 
+def test_default_membrane_integration_is_bounded_under_an_inhibitory_volley():
+    """30 Diehl & Cook inhibitory spikes (weight 17) in one 0.5 ms step: gi = 510, so forward
+    Euler's factor dt / tau_m x (1 + gi) = 2.6 > 2 throws v past the reversal potential (the
+    instability that ran the 784 x 1600 network away); the default method keeps v between
+    e_inh and rest."""
+    p = LIFParams(adaptive=False)
+    v = {}
+    for method in ("default", "euler"):
+        kw = {} if method == "default" else {"method": method}
+        g = lif_group(1, p, name=f"volley_{method}", dt_ms=0.5, **kw)
+        g.gi = 17.0 * 30
+        mon = b2.StateMonitor(g, "v", record=0, name=f"volley_mon_{method}")
+        _run([g, mon], 10.0)
+        v[method] = mon.v[0] / mV
+    assert np.all(v["default"] >= p.e_inh_mV - 1e-9)
+    assert np.all(v["default"] <= p.v_rest_mV + 1e-9)
+    assert v["default"].min() < p.v_rest_mV - 20.0  # the volley does hyperpolarise
+    assert v["euler"].min() < p.e_inh_mV - 10.0  # the failure the default avoids
+
+
 def test_refractory_period_and_reset():
     p = LIFParams(adaptive=False, t_ref_ms=5.0)
     g = lif_group(1, p, name="refr")
