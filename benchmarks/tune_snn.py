@@ -13,17 +13,22 @@ with ``random_state=s`` and scored on the validation part:
 Stage ``drive`` sweeps the input drive (``input_rate_hz`` and the weight total ``norm_total``
 per input) at the current learning rates; stage ``rule`` sweeps ``a_plus`` and ``theta_plus_mV``
 at the chosen drive; stage ``assign`` compares naming the neurons from a frozen pass over the
-training samples with naming them from the responses recorded during learning. The rule for a
+training samples with naming them from the responses recorded during learning; stage ``size``
+sweeps the network size and the number of STDP passes (the threshold increment scaled to
+``theta_plus_mV x n_excitatory / 100 / epochs``, so the threshold grows as much over all passes
+as over one pass at the per-size default) for the size trend and the best spiking size. The
+rule for a
 choice, stated before looking: among the configurations whose mean ``val_one`` and
 ``train_one`` are both >= 0.97 (a margin over the 95 % target of the one-showing regime), the
 highest mean ``val_acc``; a configuration within one standard error of that best is preferred
 if it is cheaper (a lower ``input_rate_hz``: fewer input spikes; ``assign_from="learning"``: no
-extra pass).
+extra pass; fewer neurons x passes).
 
 Usage::
 
     python benchmarks/tune_snn.py                      # all stages, 350 ms and 150 ms, 3 seeds
     python benchmarks/tune_snn.py --presentation 150 --stage drive --seeds 0 1
+    python benchmarks/tune_snn.py --presentation 350 --stage size --start "{'a_plus': 0.01}"
 
 Prints one table per stage and presentation time, and the choice; ``--out FILE`` also writes
 every row as CSV. The values chosen and the tables are recorded in ``docs/neurosim.md``.
@@ -53,13 +58,15 @@ GRIDS = {
               "norm_per_input": [0.1, 0.2]},
     "rule": {"a_plus": [0.005, 0.0075, 0.01], "theta_plus_mV": [0.05, 0.1, 0.2]},
     "assign": {"assign_from": ["frozen", "learning"]},
+    "size": {"n_excitatory": [100, 400, 1600], "epochs": [1, 3]},
 }
 #: How expensive a configuration is, per stage (lower is cheaper).
 EXPENSE = {"drive": lambda s: s["input_rate_hz"], "rule": lambda s: 0.0,
-           "assign": lambda s: float(s["assign_from"] == "frozen")}
+           "assign": lambda s: float(s["assign_from"] == "frozen"),
+           "size": lambda s: s["n_excitatory"] * s["epochs"]}
 #: Start values of the knobs a stage does not sweep (the classifier's v0.1 defaults).
 START = {"input_rate_hz": 6500.0, "norm_per_input": 0.1, "a_plus": 0.0075,
-         "theta_plus_mV": 0.1, "assign_from": "frozen"}
+         "theta_plus_mV": 0.1, "assign_from": "frozen", "n_excitatory": 100, "epochs": 1}
 TARGET = 0.97
 
 
@@ -74,16 +81,20 @@ def validation_split(y: np.ndarray, seed: int, frac: float = 0.2) -> tuple[np.nd
     return np.setdiff1d(np.arange(len(y)), val), val
 
 
-def evaluate(task: str, seed: int, presentation_ms: float, n_excitatory: int,
-             knobs: dict) -> dict:
-    """Fit one configuration on the fitting part of seed ``seed``; score it on validation."""
+def evaluate(task: str, seed: int, presentation_ms: float, knobs: dict) -> dict:
+    """Fit one configuration on the fitting part of seed ``seed``; score it on validation.
+
+    ``knobs["theta_plus_mV"]`` is the increment at 100 neurons and one pass; the network gets
+    ``theta_plus_mV x n_excitatory / 100 / epochs``.
+    """
     t = load_task(task, seed=seed)
     fit_idx, val_idx = validation_split(t.y_train, seed)
     X, y = t.X_train, t.y_train
+    n, epochs = knobs["n_excitatory"], knobs["epochs"]
     model = STDPClassifier(
-        n_excitatory, presentation_ms=presentation_ms, rest_ms=REST_MS[presentation_ms],
+        n, epochs=epochs, presentation_ms=presentation_ms, rest_ms=REST_MS[presentation_ms],
         input_rate_hz=knobs["input_rate_hz"], norm_total=knobs["norm_per_input"] * X.shape[1],
-        a_plus=knobs["a_plus"], theta_plus_mV=knobs["theta_plus_mV"],
+        a_plus=knobs["a_plus"], theta_plus_mV=knobs["theta_plus_mV"] * n / 100 / epochs,
         assign_from=knobs["assign_from"], random_state=seed)
     t0 = time.perf_counter()
     model.fit(X[fit_idx], y[fit_idx])
@@ -144,22 +155,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stage", choices=[*GRIDS, "all"], default="all")
     p.add_argument("--start", default=None,
                    help="start values as a Python dict, e.g. \"{'input_rate_hz': 10000.0}\"")
-    p.add_argument("--n-excitatory", type=int, default=100)
+    p.add_argument("--grid", default=None,
+                   help="replace values of the stage's grid, as a Python dict, e.g. "
+                        "\"{'n_excitatory': [1600]}\"")
     p.add_argument("--out", type=Path, default=None, help="also write every row as CSV")
     args = p.parse_args(argv)
     stages = list(GRIDS) if args.stage == "all" else [args.stage]
     start = {**START, **(ast.literal_eval(args.start) if args.start else {})}
+    override = ast.literal_eval(args.grid) if args.grid else {}
     rows: list[dict] = []
     for pres in args.presentation:
         current = dict(start)
         for stage in stages:
-            grid = GRIDS[stage]
+            grid = {k: override.get(k, v) for k, v in GRIDS[stage].items()}
             keys = list(grid)
             stage_rows = []
             for values in itertools.product(*grid.values()):
                 knobs = {**current, **dict(zip(keys, values, strict=True))}
                 for seed in args.seeds:
-                    r = evaluate(args.task, seed, pres, args.n_excitatory, knobs)
+                    r = evaluate(args.task, seed, pres, knobs)
                     r["stage"] = stage
                     stage_rows.append(r)
                     print(f"  {stage} {pres:g} ms {knobs} seed {seed}: val_acc "
