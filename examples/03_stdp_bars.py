@@ -66,8 +66,8 @@ def main(argv=None):
         c = model.assignments_[j]
         ax.set_title("unnamed" if c < 0 else f"row {c}" if c < n else f"col {c - n}",
                      fontsize=8)
-    fig.suptitle(f"input weights of {args.neurons} STDP neurons after one epoch on bars "
-                 f"(test accuracy {np.mean(pred == task.y_test):.2f})", fontsize=10)
+    fig.suptitle(f"input weights of {args.neurons} STDP neurons after {model.epochs} epochs on "
+                 f"bars (test accuracy {np.mean(pred == task.y_test):.2f})", fontsize=10)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "03_stdp_bars.png"

@@ -102,6 +102,7 @@ backend, verbose, random_state
         on validation, ``benchmarks/tune_rstdp.py``). The STDP rates ``a_plus``/``a_minus``
         now scale the eligibility trace that a reward turns into a weight change.
         ``assign_from`` matters only with ``assignment="responses"`` or ``readout="linear"``.
+        ``theta_plus_mV=None`` is ``0.1 * n_excitatory / 100`` mV, not divided by the epochs.
     assignment : {"fixed", "responses"}
         Classes ``predict`` votes with: ``"fixed"``, the classes the reward trained the
         neurons for (``j mod n_classes``; no pass after learning); ``"responses"``, Diehl &
@@ -201,6 +202,13 @@ backend, verbose, random_state
 
     def _spec(self, n_inputs: int) -> NetworkSpec:
         return dataclasses.replace(super()._spec(n_inputs), learning_rule="rstdp")
+
+    def _theta_plus_mV(self) -> float:
+        """``None`` = ``0.1 * n_excitatory / 100`` mV whatever the epochs: the value the rule's
+        defaults were tuned with (the unsupervised classifier divides it by the epochs)."""
+        if self.theta_plus_mV is not None:
+            return float(self.theta_plus_mV)
+        return 0.1 * self.n_excitatory / 100
 
     def _settings(self, n_inputs: int, *, learn: bool) -> RunSettings:
         classes = getattr(self, "classes_", None)

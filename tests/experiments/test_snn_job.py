@@ -16,7 +16,7 @@ def _cfg(sizes=(N_EXC,)):
         "tasks": {"patterns": {"d": D, "k": 2, "n_train_per_class": 12, "n_test_per_class": 6}},
         "models": {"snn": {"kind": "stdp", "sizes": list(sizes), "presentation_ms": 50.0,
                            "rest_ms": 20.0, "checkpoints": 2, "input_rate_hz": 4000.0,
-                           "chunk_samples": 8}},
+                           "epochs": 1, "chunk_samples": 8}},
         "anytime": {"times_ms": [10, 25, 50]},
         "label_efficiency": {"labels_per_class": [1, 0]},
     })
