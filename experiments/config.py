@@ -183,6 +183,8 @@ class Config:
         process pool use the cores).
     label_tasks : tuple of str
         Task keys on which label efficiency is measured.
+    label_models : tuple of str
+        Model keys whose jobs measure it there (empty: every model).
     labels_per_class : tuple of int
         Label budgets per class for label efficiency; 0 means "all labels".
     anytime_ms : tuple of float
@@ -204,6 +206,7 @@ class Config:
     models: tuple[ModelSpec, ...]
     threads: int = 1
     label_tasks: tuple[str, ...] = ()
+    label_models: tuple[str, ...] = ()
     labels_per_class: tuple[int, ...] = ()
     anytime_ms: tuple[float, ...] = ()
     timing: TimingSpec = field(default_factory=TimingSpec)
@@ -280,7 +283,8 @@ def _prune_references(merged: dict, user: Mapping) -> dict:
     dropped (a reference the user writes is checked, and a wrong one is an error).
     """
     tasks, models = set(merged.get("tasks", {})), set(merged.get("models", {}))
-    for table, key, valid in (("label_efficiency", "tasks", tasks), ("timing", "tasks", tasks),
+    for table, key, valid in (("label_efficiency", "tasks", tasks),
+                              ("label_efficiency", "models", models), ("timing", "tasks", tasks),
                               ("timing", "models", models), ("continual", "tasks", tasks),
                               ("continual", "models", models), ("robustness", "tasks", tasks),
                               ("robustness", "models", models)):
@@ -507,6 +511,19 @@ def _task_refs(raw, key, task_keys, default) -> tuple[str, ...]:
     return tuple(raw)
 
 
+def _model_refs(raw, key, model_keys, default) -> tuple[str, ...]:
+    if raw is None:
+        return default
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        _fail(key, f"must be a list of model names, got {raw!r}",
+              'write e.g. models = ["snn", "ann"]')
+    bad = [v for v in raw if v not in model_keys]
+    if bad:
+        _fail(key, f"names {bad[0]!r}, which is not under [models]",
+              f"use one of: {', '.join(model_keys)}")
+    return tuple(raw)
+
+
 def _timing_spec(tt, task_keys, models, seeds) -> TimingSpec:
     if not isinstance(tt, Mapping):
         _fail("timing", "must be a table", "write [timing]")
@@ -514,19 +531,8 @@ def _timing_spec(tt, task_keys, models, seeds) -> TimingSpec:
         return TimingSpec()
     _unknown(tt, {"tasks", "models", "sizes", "threads", "repeats"}, "timing.")
     tasks = _task_refs(tt.get("tasks"), "timing.tasks", task_keys, tuple(task_keys[:1]))
-    model_keys = [m.key for m in models]
-    raw_models = tt.get("models")
-    if raw_models is None:
-        chosen = tuple(m.key for m in models if m.role == "main")
-    else:
-        if not isinstance(raw_models, list) or not all(isinstance(v, str) for v in raw_models):
-            _fail("timing.models", f"must be a list of model names, got {raw_models!r}",
-                  'write e.g. models = ["snn", "ann"]')
-        bad = [v for v in raw_models if v not in model_keys]
-        if bad:
-            _fail("timing.models", f"names {bad[0]!r}, which is not under [models]",
-                  f"use one of: {', '.join(model_keys)}")
-        chosen = tuple(raw_models)
+    chosen = _model_refs(tt.get("models"), "timing.models", [m.key for m in models],
+                         tuple(m.key for m in models if m.role == "main"))
     raw_sizes = tt.get("sizes", {})
     if not isinstance(raw_sizes, Mapping):
         _fail("timing.sizes", f"must be a table of model -> sizes, got {raw_sizes!r}",
@@ -568,18 +574,7 @@ def _selection(table: Mapping, name: str, task_keys, models) -> dict[str, tuple]
     default the first task, every model, all their sizes."""
     tasks = _task_refs(table.get("tasks"), f"{name}.tasks", task_keys, tuple(task_keys[:1]))
     model_keys = [m.key for m in models]
-    raw_models = table.get("models")
-    if raw_models is None:
-        chosen = tuple(model_keys)
-    else:
-        if not isinstance(raw_models, list) or not all(isinstance(v, str) for v in raw_models):
-            _fail(f"{name}.models", f"must be a list of model names, got {raw_models!r}",
-                  'write e.g. models = ["snn", "ann"]')
-        bad = [v for v in raw_models if v not in model_keys]
-        if bad:
-            _fail(f"{name}.models", f"names {bad[0]!r}, which is not under [models]",
-                  f"use one of: {', '.join(model_keys)}")
-        chosen = tuple(raw_models)
+    chosen = _model_refs(table.get("models"), f"{name}.models", model_keys, tuple(model_keys))
     raw_sizes = table.get("sizes", {})
     if not isinstance(raw_sizes, Mapping):
         _fail(f"{name}.sizes", f"must be a table of model -> sizes, got {raw_sizes!r}",
@@ -683,12 +678,14 @@ def parse_config(raw: Mapping, *, where: str = "config") -> Config:
     le = raw.get("label_efficiency", {})
     if not isinstance(le, Mapping):
         _fail("label_efficiency", "must be a table", "write [label_efficiency]")
-    _unknown(le, {"tasks", "labels_per_class"}, "label_efficiency.")
+    _unknown(le, {"tasks", "models", "labels_per_class"}, "label_efficiency.")
     labels_per_class = _int_list(le.get("labels_per_class", []),
                                  "label_efficiency.labels_per_class", 0, "[1, 5, 10, 0]",
                                  allow_empty=True)
     label_tasks = _task_refs(le.get("tasks"), "label_efficiency.tasks", task_keys,
                              tuple(task_keys[:1]) if labels_per_class else ())
+    label_models = _model_refs(le.get("models"), "label_efficiency.models",
+                               [m.key for m in models], tuple(m.key for m in models))
 
     anytime = raw.get("anytime", {})
     if not isinstance(anytime, Mapping):
@@ -727,6 +724,7 @@ def parse_config(raw: Mapping, *, where: str = "config") -> Config:
         models=models,
         threads=threads,
         label_tasks=label_tasks,
+        label_models=label_models,
         labels_per_class=labels_per_class,
         anytime_ms=tuple(float(t) for t in times),
         timing=timing,

@@ -148,7 +148,9 @@ def expand_jobs(cfg: Config) -> list[Job]:
                         model=model.key, kind=model.kind, family=model.family, size=size,
                         params=model.params, seed=seed, threads=cfg.threads,
                         labels_per_class=(
-                            cfg.labels_per_class if task.key in cfg.label_tasks else ()
+                            cfg.labels_per_class if task.key in cfg.label_tasks
+                            and (not cfg.label_models or model.key in cfg.label_models)
+                            else ()
                         ),
                         anytime_ms=cfg.anytime_ms,
                         timing_threads=cfg.timing.threads_for(model.key) if

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from contract import COST_KEYS
-from experiments.config import load_config, parse_config
+from experiments.config import ConfigError, load_config, parse_config
 from experiments.jobs import Job, expand_jobs, job_id, run_job
 
 
@@ -59,6 +59,19 @@ def test_label_and_timing_measurements_only_where_asked():
         assert j.labels_per_class == ((1, 0) if j.task_key == "bars" else ())
         timed = j.task_key == "patterns" and j.size == 4 and j.seed == 0  # first seed only
         assert j.timing_threads == ((1, 2) if timed else ())
+
+
+def test_label_efficiency_only_for_the_models_asked():
+    models = {"ann": {"kind": "mlp", "sizes": [4], "epochs": 3},
+              "big": {"kind": "mlp", "sizes": [16], "epochs": 3}}
+    cfg = parse_config(_raw(models=models, label_efficiency={
+        "tasks": ["bars"], "models": ["ann"], "labels_per_class": [1, 0]}))
+    assert cfg.label_models == ("ann",)
+    for j in expand_jobs(cfg):
+        assert j.labels_per_class == ((1, 0) if (j.task_key, j.model) == ("bars", "ann") else ())
+    with pytest.raises(ConfigError, match=r"label_efficiency\.models.*'nope'.*ann, big"):
+        parse_config(_raw(models=models, label_efficiency={
+            "models": ["nope"], "labels_per_class": [1, 0]}))
 
 
 def _ann_job(size: int, seed: int = 0) -> Job:
