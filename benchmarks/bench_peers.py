@@ -141,7 +141,7 @@ class Protocol:
                                f"{p['stdp_pairing']!r}: update bench_peers.py")
         fields = [f.name for f in dataclasses.fields(cls) if f.name != "theta_plus_mV_per_100"]
         return cls(**{name: float(p[name]) for name in fields},
-                   theta_plus_mV_per_100=STDPClassifier(100)._theta_plus_mV())
+                   theta_plus_mV_per_100=STDPClassifier(100, epochs=1)._theta_plus_mV())
 
     def theta_plus_mV(self, n_excitatory: int) -> float:
         """The classifier's threshold step at ``n_excitatory`` neurons (mV)."""
