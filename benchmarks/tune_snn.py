@@ -17,8 +17,7 @@ training samples with naming them from the responses recorded during learning; s
 sweeps the network size and the number of STDP passes (the threshold increment scaled to
 ``theta_plus_mV x n_excitatory / 100 / epochs``, so the threshold grows as much over all passes
 as over one pass at the per-size default) for the size trend and the best spiking size. The
-rule for a
-choice, stated before looking: among the configurations whose mean ``val_one`` and
+rule for a choice, stated before looking: among the configurations whose mean ``val_one`` and
 ``train_one`` are both >= 0.97 (a margin over the 95 % target of the one-showing regime), the
 highest mean ``val_acc``; a configuration within one standard error of that best is preferred
 if it is cheaper (a lower ``input_rate_hz``: fewer input spikes; ``assign_from="learning"``: no
@@ -27,8 +26,9 @@ extra pass; fewer neurons x passes).
 Usage::
 
     python benchmarks/tune_snn.py                      # all stages, 350 ms and 150 ms, 3 seeds
+                                                       # (hours: the size stage fits 1600 x 3)
     python benchmarks/tune_snn.py --presentation 150 --stage drive --seeds 0 1
-    python benchmarks/tune_snn.py --presentation 350 --stage size --start "{'a_plus': 0.01}"
+    python benchmarks/tune_snn.py --presentation 350 --stage size --start "{'a_plus': 0.005}"
 
 Prints one table per stage and presentation time, and the choice; ``--out FILE`` also writes
 every row as CSV. The values chosen and the tables are recorded in ``docs/neurosim.md``.

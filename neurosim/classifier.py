@@ -83,9 +83,9 @@ class STDPClassifier(ContractEstimator):
         plasticity off: the network keeps its random initial weights (normalised to
         ``norm_total``) and zero thresholds, and only the label assignment is fitted: the
         baseline that shows what STDP adds. Default 3: on validation splits of ``digits``
-        (5 seeds, docs/neurosim.md) 100 neurons scored 0.825 / 0.863 / 0.874 / 0.89 after
-        1 / 2 / 3 / 5 passes and 400 neurons 0.862 / 0.924 after 1 / 3 (0.907 after 5 on the
-        one seed tried): three passes is where the larger network peaks and costs 3x one.
+        (5 seeds, docs/neurosim.md) 100 neurons scored 0.825 / 0.863 / 0.874 / 0.884 after
+        1 / 2 / 3 / 5 passes and 400 neurons 0.862 / 0.924 after 1 / 3 (5 passes: lower than
+        3 on both seeds tried): three passes is where the larger network peaks.
     presentation_ms, rest_ms : float
         Input duration per showing and the silent rest after it (ms); multiples of ``dt_ms``.
     input_rate_hz : float
