@@ -441,6 +441,28 @@ def test_digits_acceptance_100_neurons():
     assert np.mean(accs) >= 0.85
 
 
+@pytest.mark.slow
+def test_784_inputs_x_1600_neurons_stay_input_driven():
+    """The regime at MNIST's input size: 8x8 digits upsampled to 28x28 (784 inputs), 1600
+    neurons, one STDP pass over 32 images. Synaptic events per test image stay within 2x input
+    spikes x fan-out and excitatory spikes per image stay in the tens (with forward-Euler
+    membranes this network ran away after 7-14 training images: ~100,000 spikes per image)."""
+    from scipy.ndimage import zoom
+
+    t = load_task("digits", seed=0)
+
+    def upsampled(X):
+        big = np.stack([zoom(img, 3.5, order=1) for img in X.reshape(-1, 8, 8)])
+        return np.clip(big, 0.0, 1.0).reshape(len(X), 784)
+
+    X, Xt = upsampled(t.X_train[:32]), upsampled(t.X_test[:8])
+    m = STDPClassifier(1600, epochs=1, max_repeats=0, random_state=0).fit(X, t.y_train[:32])
+    res = m._respond(Xt, seed_key=99, desc="events", reuse=True)
+    input_spikes = res.input_counts.sum() / len(Xt)
+    assert m.cost(Xt)["effective_acs"] <= 2 * input_spikes * 1600
+    assert res.exc_spikes / len(Xt) < 200
+
+
 # ---------------------------------------------------------------- the presentation schedule
 
 
