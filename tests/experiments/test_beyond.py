@@ -33,9 +33,10 @@ def test_presets_select_jobs():
     assert {j.model for j in jobs} == {"snn", "ann", "kmeans"}
     assert [k for k, _ in beyond.robustness.levels] == ["synapse_lesion", "neuron_lesion",
                                                         "input_noise", "weight_bits"]
-    full = expand_jobs(load_preset("full"))
-    assert not any(j.robustness for j in full if j.size == 1600)
-    assert any(j.continual for j in full if j.task_key == "patterns")
+    full = expand_jobs(load_preset("full"))  # the scale comparison: the beyond tables are not in it
+    assert not any(j.continual or j.robustness for j in full)
+    assert not any(j.labels_per_class for j in full if j.model == "snn_1600")
+    assert any(j.labels_per_class for j in full if j.model == "snn" and j.task_key == "bars")
     quick = expand_jobs(load_preset("quick"))
     assert not any(j.continual or j.robustness for j in quick)
 
@@ -79,8 +80,8 @@ def test_user_file_on_full_drops_references_to_models_it_leaves_out(write_config
     path = write_config('base = "full"\nseeds = [0]\n[tasks.digits]\n'
                         '[models.ann]\nsizes = [8]\n')
     cfg = load_config(path)
-    assert cfg.continual.models == ("ann",) and cfg.robustness.models == ("ann",)
-    assert dict(cfg.continual.sizes) == {"ann": (8,)} and cfg.continual.tasks == ("digits",)
+    assert cfg.label_models == ("ann",) and cfg.label_tasks == ("digits",)
+    assert cfg.timing.models == ("ann",)
 
 
 @pytest.fixture(scope="module")
