@@ -11,8 +11,10 @@ differences; :mod:`ann.presets` holds the essay's MLP, correct and with its erro
 
 from ann import gradcheck, initializers, layers, losses, optimizers, presets
 from ann.base import InvalidParameterError, NotFittedError
-from ann.estimators import CNNClassifier, MLPClassifier, RNNClassifier
+from ann.cnn import CNNClassifier
 from ann.io import load
+from ann.mlp import MLPClassifier
+from ann.rnn import RNNClassifier
 
 __all__ = [
     "MLPClassifier", "CNNClassifier", "RNNClassifier", "NotFittedError", "InvalidParameterError",

@@ -129,7 +129,7 @@ def check_model(model, X, y, *, eps: float = 1e-5) -> dict[str, float]:
 
 
 def _cases(seed):
-    from ann.estimators import CNNClassifier, MLPClassifier, RNNClassifier
+    from ann.cnn import CNNClassifier
     from ann.layers import (
         RNN,
         Conv2D,
@@ -144,6 +144,8 @@ def _cases(seed):
         Tanh,
     )
     from ann.losses import MeanSquaredError, SoftmaxCrossEntropy
+    from ann.mlp import MLPClassifier
+    from ann.rnn import RNNClassifier
 
     f64 = np.float64
     rng = np.random.default_rng(seed)

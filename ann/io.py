@@ -22,17 +22,26 @@ import numpy as np
 
 from ann.base import check_is_fitted
 
-__all__ = ["save", "load", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["save", "load", "register", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "ann.estimator"
 FORMAT_VERSION = 1
 _META = "__meta__"
 
 
-def _estimator_classes():
-    from ann.estimators import CNNClassifier, MLPClassifier, RNNClassifier
+#: The estimator classes :func:`load` can rebuild, by class name (filled by :func:`register`).
+_REGISTRY: dict[str, type] = {}
 
-    return {c.__name__: c for c in (MLPClassifier, CNNClassifier, RNNClassifier)}
+
+def register(cls: type) -> type:
+    """Class decorator: let :func:`save`/:func:`load` handle ``cls`` (an estimator over a
+    ``network_``). The estimator modules register themselves; this module imports none of them."""
+    _REGISTRY[cls.__name__] = cls
+    return cls
+
+
+def _estimator_classes() -> dict[str, type]:
+    return dict(_REGISTRY)
 
 
 def _digest(a: np.ndarray) -> str:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
-from ann.estimators import MLPClassifier
+from ann.mlp import MLPClassifier
 
 __all__ = ["essay_mlp", "ESSAY_MLP_DEFAULTS", "ESSAY_GRADIENTS", "XOR_X", "XOR_Y", "EssayRun",
            "essay_init", "essay_forward", "essay_gradients", "train_essay_network"]

@@ -8,7 +8,7 @@ A generated table sits between two marker lines::
 
 and is rewritten from its source by :data:`BLOCKS`: ``cost_metrics`` from
 ``contract.COST_METRICS`` (the one cost schema), ``references`` from
-``experiments.constants.REFERENCES``, ``model_kinds`` from ``experiments.models.MODEL_KINDS``,
+``experiments.facts.constants.REFERENCES``, ``model_kinds`` from ``experiments.models.MODEL_KINDS``,
 ``tasks`` from ``experiments.tasks``, ``presets`` from the shipped TOML presets.
 
     python docs/make_tables.py           # rewrite every stale block in docs/*.md
@@ -57,7 +57,7 @@ def cost_metrics() -> str:
 
 def references() -> str:
     """Every sourced constant the report and the energy estimate use."""
-    from experiments.constants import REFERENCES
+    from experiments.facts.constants import REFERENCES
 
     return _table(("key", "value", "unit", "what", "source"),
                   ((f"`{r.key}`", f"{r.value:g}", r.unit, r.what, r.source)

@@ -3,8 +3,8 @@
 Shows: scale and processing as counts. Each model's ``cost(X)`` (the one schema
 ``contract.COST_METRICS``, NeuroBench's definitions) gives per test image the ANN's effective
 multiply-accumulates, and the spiking network's synaptic events (effective accumulates) and
-membrane updates (every neuron, every time step). ``experiments.energy.energy_pj`` turns them
-into an *estimate* with the 45 nm constants of ``experiments.constants.ENERGY_PJ`` (Horowitz
+membrane updates (every neuron, every time step). ``experiments.facts.energy.energy_pj`` turns them
+into an *estimate* with the 45 nm constants of ``experiments.facts.constants.ENERGY_PJ`` (Horowitz
 2014): arithmetic only, or plus one 64-bit SRAM (or DRAM) access per operation and two per
 membrane update. Nothing here is measured energy; ``accuracy`` only shows the models work.
 
@@ -23,8 +23,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ann import MLPClassifier
-from experiments.constants import ENERGY_PJ
-from experiments.energy import energy_pj
+from experiments.facts.constants import ENERGY_PJ
+from experiments.facts.energy import energy_pj
 from experiments.tasks import load_task
 from neurosim import STDPClassifier
 

@@ -19,7 +19,7 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from experiments.errors import UsageError
+from experiments.running.errors import UsageError
 from experiments.tasks import list_tasks, load_task
 
 __all__ = ["main", "build_parser", "UsageError"]
@@ -46,8 +46,8 @@ FAILED_BASE = 100
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from experiments.config import load_config, load_preset
-    from experiments.runner import run
+    from experiments.running.config import load_config, load_preset
+    from experiments.running.runner import run
 
     if args.config is not None and args.preset is not None:
         raise UsageError("give either a PRESET or --config FILE (a config file can start from "
@@ -107,7 +107,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from experiments.validate import validate
+    from experiments.report.validate import validate
 
     summary = validate(Path(args.out), backend=args.backend)
     print(f"{summary.n_checks - summary.n_failed}/{summary.n_checks} checks passed in "
@@ -184,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _presets() -> list[str]:
     try:
-        from experiments.config import list_presets
+        from experiments.running.config import list_presets
 
         return list_presets()
     except Exception:  # the parser must build even if presets cannot be listed

@@ -33,8 +33,9 @@ def test_cost_table_lists_every_cost_metric_in_schema_order():
 
 
 def test_every_run_directory_column_is_documented():
-    from experiments import continual, robustness, store, timing
-    from experiments.energy import ENERGY_COLUMNS
+    from experiments.facts.energy import ENERGY_COLUMNS
+    from experiments.protocols import continual, robustness, timing
+    from experiments.store import rundir as store
 
     text = (DOCS / "experiments.md").read_text("utf-8")
     per_table = ("samples_seen", "wall_s", "epoch", "loss", "train_accuracy", "eval_accuracy",

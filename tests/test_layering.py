@@ -46,3 +46,43 @@ def test_model_sources_do_not_mention_experiments():
                     if stripped.startswith((f"import {other}", f"from {other}")):
                         offenders.append(f"{path.relative_to(root)}: {stripped}")
     assert not offenders, offenders
+
+
+#: The rooms of ``experiments``, lowest first: a room may import only itself and rooms before it.
+EXPERIMENT_ROOMS = ["facts", "tasks", "models", "protocols", "store", "report", "running"]
+
+
+def _experiment_imports(path):
+    """The ``experiments`` rooms a source file imports (top-level and lazy imports alike)."""
+    import re
+
+    rooms = set()
+    for line in path.read_text().splitlines():
+        m = re.match(r"\s*(?:from|import)\s+experiments\.(\w+)", line)
+        if m:
+            rooms.add(m.group(1))
+    return rooms
+
+
+def test_experiment_rooms_import_only_rooms_below_them():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "experiments"
+    offenders = []
+    for rank, room in enumerate(EXPERIMENT_ROOMS):
+        allowed = set(EXPERIMENT_ROOMS[: rank + 1])
+        files = list((root / room).rglob("*.py"))
+        assert files, f"experiments/{room}/ is missing"
+        for path in files:
+            for other in sorted(_experiment_imports(path) - allowed):
+                offenders.append(f"experiments/{room}/{path.name} imports experiments.{other}")
+    assert not offenders, offenders
+
+
+def test_every_experiments_module_lives_in_a_room():
+    """Only the command line sits beside the rooms; everything else has a room."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "experiments"
+    loose = sorted(p.name for p in root.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "cli.py", "smoke.py"], loose

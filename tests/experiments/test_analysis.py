@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import analysis as A
-from experiments.constants import REFERENCES
+from experiments.facts.constants import REFERENCES
+from experiments.report import analysis as A
 
 #: Student t quantile t_{0.975, 2} (two-sided 95 %, 2 degrees of freedom), from a t table.
 T_975_2 = 4.302652729749462

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from experiments.config import ConfigError, load_config, load_preset, parse_config
-from experiments.jobs import Job, expand_jobs
-from experiments.report_beyond import continual_section, robustness_section
-from experiments.runner import run
+from experiments.report.beyond import continual_section, robustness_section
+from experiments.running.config import ConfigError, load_config, load_preset, parse_config
+from experiments.running.jobs import Job, expand_jobs
+from experiments.running.runner import run
 
 TINY = {
     "name": "tiny_beyond", "seeds": [0, 1],

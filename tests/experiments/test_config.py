@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from experiments.cli import main
-from experiments.config import (
+from experiments.running.config import (
     Config,
     ConfigError,
     list_presets,
@@ -130,12 +130,12 @@ def test_a_bad_model_parameter_fails_fast_before_any_job(tmp_path, capsys, write
 
 def test_an_internal_error_exits_1_with_its_traceback(monkeypatch, tmp_path, capsys,
                                                       tiny_config):
-    import experiments.runner
+    import experiments.running.runner
 
     def broken(*args, **kwargs):
         raise ValueError("a bug, not a usage error")
 
-    monkeypatch.setattr(experiments.runner, "run", broken)
+    monkeypatch.setattr(experiments.running.runner, "run", broken)
     assert main(["run", "--config", str(tiny_config), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
     assert "Traceback" in err and "a bug, not a usage error" in err

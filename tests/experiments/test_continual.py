@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ann import MLPClassifier
-from experiments.continual import (
+from experiments.protocols.continual import (
     continual_learning,
     forgetting,
     passes_per_phase,

@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from experiments.config import load_config
-from experiments.executors import execute
-from experiments.jobs import expand_jobs
+from experiments.running.config import load_config
+from experiments.running.executors import execute
+from experiments.running.jobs import expand_jobs
 
 #: Seconds the scheduler and the workers get to come up on a busy machine.
 START_S = 120
@@ -141,7 +141,7 @@ def _check_workers(address: str) -> dict:
     installed (``import brian2`` can only do that in the main thread)."""
     from dask.distributed import Client
 
-    from experiments.dask_setup import PLUGIN_NAME
+    from experiments.running.dask_setup import PLUGIN_NAME
 
     def state(dask_worker):  # a closure, so Dask ships it by value
         import signal as sig
@@ -187,7 +187,7 @@ def test_executor_prepares_workers_before_any_job(cluster, tiny_config):
 def test_plugin_imports_only_in_the_main_thread():
     code = """
 import signal, sys, threading
-from experiments.dask_setup import ImportBrian2, WorkerSetupError
+from experiments.running.dask_setup import ImportBrian2, WorkerSetupError
 errors = []
 def task():
     try:

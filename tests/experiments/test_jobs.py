@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from contract import COST_KEYS
-from experiments.config import ConfigError, load_config, parse_config
-from experiments.jobs import Job, expand_jobs, job_id, run_job
+from experiments.running.config import ConfigError, load_config, parse_config
+from experiments.running.jobs import Job, expand_jobs, job_id, run_job
 
 
 def _raw(**over):
@@ -91,7 +91,7 @@ def test_ann_size_drives_neurons_synapses_and_macs(size):
     assert row["dense_ops"] == row["synapses"]
     assert row["footprint_bytes"] == 4 * row["params"]  # float32 storage
     # the energy estimate follows the operation counts and the constants table
-    from experiments.constants import ENERGY_PJ
+    from experiments.facts.constants import ENERGY_PJ
 
     assert row["energy_pj_ops"] == pytest.approx(ENERGY_PJ["mac"] * row["effective_macs"])
     assert row["update_locality"] == "global"
@@ -150,7 +150,7 @@ def test_baselines_see_the_same_images_and_labels_as_the_spiking_network(monkeyp
     """The baselines' protocol: k-means, the plasticity-off network and logistic regression of a
     (task, seed) are fitted on exactly the arrays the STDP network is fitted on (same split,
     same unlabelled images, same labels), and evaluated on the same test images."""
-    import experiments.jobs as jobs_module
+    import experiments.running.jobs as jobs_module
 
     seen: dict[str, tuple[np.ndarray, ...]] = {}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.baselines import KMeansVoteClassifier
+from experiments.models.baselines import KMeansVoteClassifier
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from ann import MLPClassifier
-from experiments.baselines import KMeansVoteClassifier
-from experiments.robustness import (
+from experiments.models.baselines import KMeansVoteClassifier
+from experiments.protocols.robustness import (
     DEFAULT_LEVELS,
     area_under_curve,
     check_levels,

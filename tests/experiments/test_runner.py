@@ -15,9 +15,9 @@ import pytest
 
 from contract import COST_KEYS
 from experiments.cli import FAILED_BASE, main
-from experiments.config import load_config
-from experiments.jobs import expand_jobs
-from experiments.runner import run
+from experiments.running.config import load_config
+from experiments.running.jobs import expand_jobs
+from experiments.running.runner import run
 from experiments.store import read_jobs
 
 #: Columns that are measured wall times (differ between runs by nature).
@@ -210,7 +210,7 @@ def test_timing_phase_times_saved_models_alone(write_config, tiny_text, tmp_path
 
 
 def test_timing_statistics_by_hand():
-    from experiments.timing import summarise_times
+    from experiments.protocols.timing import summarise_times
 
     s = summarise_times([5.0, 1.0, 3.0, 2.0, 4.0])
     assert s == {"median_s": 3.0, "q25_s": 2.0, "q75_s": 4.0}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.config import parse_config
-from experiments.jobs import expand_jobs, run_job
+from experiments.running.config import parse_config
+from experiments.running.jobs import expand_jobs, run_job
 
 D, N_EXC = 16, 8
 
@@ -42,7 +42,7 @@ def test_spiking_row_is_computed_from_the_network(snn_result):
     assert row["timesteps"] == row["sequential_depth"] == pytest.approx(
         slot * row["presentations_per_sample"])
     assert row["membrane_updates"] == pytest.approx(row["neurons"] * row["timesteps"])
-    from experiments.constants import ENERGY_PJ
+    from experiments.facts.constants import ENERGY_PJ
 
     assert row["energy_pj_ops"] == pytest.approx(ENERGY_PJ["ac"] * row["effective_acs"])
     assert row["energy_pj_dram"] > row["energy_pj_sram"] > row["energy_pj_ops"]

@@ -61,7 +61,7 @@ def _fake_song_result():
 def test_validate_writes_the_song_convergence_figure(tmp_path, monkeypatch):
     import ann.gradcheck
     import neurosim.validation
-    from experiments.validate import validate
+    from experiments.report.validate import validate
 
     monkeypatch.setattr(neurosim.validation, "run_all", lambda **kw: [_fake_song_result()])
     monkeypatch.setattr(ann.gradcheck, "self_test",
@@ -80,7 +80,7 @@ def test_validate_writes_the_song_convergence_figure(tmp_path, monkeypatch):
 
 
 def test_validate_rejects_bad_arguments():
-    from experiments.validate import validate
+    from experiments.report.validate import validate
 
     with pytest.raises(ValueError, match="backend"):
         validate("x", backend="cuda")

@@ -24,10 +24,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from experiments.figures import save_figure  # noqa: E402
-from experiments.report import fmt, markdown_table  # noqa: E402
-from experiments.runner import environment  # noqa: E402
-from experiments.store import atomic_write_text  # noqa: E402
+from experiments.report.assemble import fmt, markdown_table  # noqa: E402
+from experiments.report.figures import save_figure  # noqa: E402
+from experiments.store import (
+    atomic_write_text,  # noqa: E402
+    environment,  # noqa: E402
+)
 
 __all__ = ["ValidationSummary", "validate"]
 

@@ -1,19 +1,19 @@
 """Where jobs run: in this process, in a local process pool, or on a Dask distributed cluster.
 
 Every executor has the same shape: :func:`execute` takes the job payloads (plain dicts), runs
-:func:`experiments.jobs.run_job` on each, and hands every result to ``on_result`` in this process
-as soon as it arrives, so the caller writes it to disk before the next one. Results never depend
-on the executor: each job seeds itself and pins its own thread count.
+:func:`experiments.running.jobs.run_job` on each, and hands every result to ``on_result`` in
+this process as soon as it arrives, so the caller writes it to disk before the next one. Results
+never depend on the executor: each job seeds itself and pins its own thread count.
 
 Running on a Dask cluster (``--executor dask --scheduler tcp://HOST:8786``): every worker needs
 this package installed (``pip install 'brain-vs-ann[dist]'``, same version as the client) and,
 for spiking jobs, a C++ compiler; nothing else. Start the workers as processes, e.g.
 ``dask scheduler`` then ``dask worker tcp://HOST:8786 --nthreads 1`` per core (one thread per
 worker: each job pins its own threads). No preload or worker option is needed: before it submits
-a job, the executor registers :class:`experiments.dask_setup.ImportBrian2`, a worker plugin that
-imports Brian2 in each worker's main thread (Brian2 installs a signal handler on import, which
-Python refuses in the worker threads that run tasks). Workers that join later get it too.
-``BRAIN_VS_ANN_CACHE`` is read on the worker: set it in the workers' environment to choose
+a job, the executor registers :class:`experiments.running.dask_setup.ImportBrian2`, a worker
+plugin that imports Brian2 in each worker's main thread (Brian2 installs a signal handler on
+import, which Python refuses in the worker threads that run tasks). Workers that join later get it
+too. ``BRAIN_VS_ANN_CACHE`` is read on the worker: set it in the workers' environment to choose
 where each machine caches its compiled spiking networks.
 """
 
@@ -27,8 +27,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
-from experiments.errors import UsageError
-from experiments.jobs import run_job
+from experiments.running.errors import UsageError
+from experiments.running.jobs import run_job
 
 __all__ = ["EXECUTORS", "execute"]
 
@@ -37,7 +37,7 @@ EXECUTORS = ("local", "dask")
 
 def _failure(payload: dict[str, Any], err: BaseException) -> dict[str, Any]:
     """A result recording that the worker itself died (the job could not report back)."""
-    from experiments.jobs import Job
+    from experiments.running.jobs import Job
 
     job = Job.from_dict(payload)
     return {"id": job.id, "job": job.to_dict(), "status": "failed",
@@ -86,7 +86,7 @@ def _local(payloads, n_workers, progress, on_result) -> None:
 def _prepare_workers(client) -> None:
     """Register the plugin that imports Brian2 in every worker's main thread (running workers
     run it before this returns; later ones before their first task)."""
-    from experiments.dask_setup import PLUGIN_NAME, ImportBrian2, WorkerSetupError
+    from experiments.running.dask_setup import PLUGIN_NAME, ImportBrian2, WorkerSetupError
 
     try:
         client.register_plugin(ImportBrian2(), name=PLUGIN_NAME)
@@ -153,7 +153,7 @@ def execute(
     Parameters
     ----------
     payloads : sequence of dict
-        Jobs as :meth:`experiments.jobs.Job.to_dict` dicts.
+        Jobs as :meth:`experiments.running.jobs.Job.to_dict` dicts.
     on_result : callable
         Called in this process with each result dict, in completion order.
     executor : {"local", "dask"}

@@ -11,8 +11,8 @@ evaluation set, ``predict``, ``cost(X)``, ``n_threads``, ``verbose``, ``history_
 capabilities are used where a model has them, whatever its family: ``predict_at`` (an answer
 at a given time), ``relabel`` (new labels without relearning what was learned without them),
 ``input_weights_`` (first-layer weights to draw), ``save`` (for the timing phase),
-``partial_fit`` (continual learning, :mod:`experiments.continual`) and ``perturbed`` (lesions and
-quantisation, :mod:`experiments.robustness`).
+``partial_fit`` (continual learning, :mod:`experiments.protocols.continual`) and ``perturbed``
+(lesions and quantisation, :mod:`experiments.protocols.robustness`).
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ from typing import Any
 import numpy as np
 
 from contract import COST_KEYS
-from experiments.config import Config
-from experiments.energy import energy_pj
+from experiments.facts.energy import energy_pj
 from experiments.models import MODEL_KINDS, make_estimator
+from experiments.protocols.label_efficiency import label_efficiency
+from experiments.running.config import Config
 
 __all__ = ["Job", "expand_jobs", "job_id", "run_job", "build_model", "SCHEMA", "MODELS_DIR"]
 
@@ -44,8 +45,6 @@ SCHEMA = 2
 N_FIELDS = 16
 #: Folder of a run directory where jobs selected for timing save their fitted model.
 MODELS_DIR = "models"
-#: Most epochs a model trained on few labels gets (see :func:`_label_efficiency`).
-MAX_EPOCHS_FEW_LABELS = 2000
 
 
 @dataclass(frozen=True)
@@ -177,17 +176,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _label_subset(y: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Sorted indices of ``k`` random training samples per class (``k == 0``: all)."""
-    if k == 0:
-        return np.arange(len(y))
-    idx = []
-    for c in np.unique(y):
-        members = np.flatnonzero(y == c)
-        idx.append(rng.choice(members, size=min(k, len(members)), replace=False))
-    return np.sort(np.concatenate(idx))
-
-
 def build_model(job: Job, task: Any, *, verbose: bool = False, extra: dict | None = None):
     """The job's unfitted estimator: its kind, size, config parameters and seed, with the
     task's image shape where the estimator takes one and the config does not set it."""
@@ -260,18 +248,21 @@ def _run(job: Job, progress: bool, models_dir: str | None) -> dict[str, Any]:
             out["fields"] = {"image_shape": list(task.image_shape),
                              "weights": np.round(np.asarray(w)[:, :N_FIELDS].T, 5).tolist()}
         if job.labels_per_class:
-            out["labels"] = _label_efficiency(job, task, model, out["row"]["accuracy"])
+            out["labels"] = label_efficiency(
+                model, task, lambda extra: build_model(job, task, extra=extra),
+                seed=job.seed, labels_per_class=job.labels_per_class,
+                accuracy_all=out["row"]["accuracy"])
         if job.timing_threads and models_dir is not None:
             out["saved_for_timing"] = _save_for_timing(job, model, X_test, models_dir)
         if job.continual and hasattr(model, "partial_fit"):
-            from experiments.continual import continual_learning
+            from experiments.protocols.continual import continual_learning
 
             t0 = time.perf_counter()
             out["continual"] = continual_learning(lambda: build_model(job, task), X_train,
                                                   y_train, X_test, y_test, joint_pred=pred)
             out["row"]["wall_s_continual"] = time.perf_counter() - t0
         if job.robustness:
-            from experiments.robustness import robustness_curves
+            from experiments.protocols.robustness import robustness_curves
 
             m = len(X_test) if job.robustness_samples == 0 else min(job.robustness_samples,
                                                                      len(X_test))
@@ -293,42 +284,6 @@ def _anytime(model, X: np.ndarray, y: np.ndarray, times_ms: tuple[float, ...],
     pred = np.asarray(model.predict_at(X, times))
     return [{"time_ms": t, "accuracy": float(np.mean(pred[i] == y)),
              "answered_frac": float(np.mean(pred[i] >= 0))} for i, t in enumerate(times)]
-
-
-def _label_efficiency(job: Job, task: Any, model, accuracy_all: float) -> list[dict[str, Any]]:
-    """Accuracy when only ``k`` labels per class are available (the rest marked ``-1``).
-
-    A model with ``relabel`` keeps what it learned from every training image without labels
-    (STDP, k-means) and fits only its read-out to the ``k`` labelled images; any other model is
-    trained from scratch on the ``k`` labelled images, for as many sample presentations as its
-    full run used (epochs scaled up, at most :data:`MAX_EPOCHS_FEW_LABELS`), so that small sets
-    are not under-trained. ``k == 0`` ("all labels") is the job's own accuracy.
-    """
-    rng = np.random.default_rng([job.seed, 7])
-    X_train, y_train, X_test, y_test = task.X_train, task.y_train, task.X_test, task.y_test
-    points = []
-    for k in job.labels_per_class:
-        idx = _label_subset(y_train, k, rng)
-        if k == 0:
-            acc = accuracy_all
-        else:
-            y_few = np.full_like(y_train, -1)
-            y_few[idx] = y_train[idx]
-            if hasattr(model, "relabel"):
-                few = model.relabel(X_train, y_few)
-            else:
-                epochs = model.get_params(deep=False).get("epochs")
-                extra = {}
-                if isinstance(epochs, int) and epochs > 0:
-                    extra["epochs"] = int(min(MAX_EPOCHS_FEW_LABELS,
-                                              math.ceil(epochs * len(y_train) / len(idx))))
-                batch = model.get_params(deep=False).get("batch_size")
-                if isinstance(batch, int):
-                    extra["batch_size"] = min(batch, len(idx))
-                few = build_model(job, task, extra=extra).fit(X_train, y_few)
-            acc = float(np.mean(few.predict(X_test) == y_test))
-        points.append({"labels_per_class": k, "labels_used": len(idx), "accuracy": acc})
-    return points
 
 
 def _save_for_timing(job: Job, model, X: np.ndarray, models_dir: str) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from experiments.constants import ENERGY_PJ
+from experiments.facts.constants import ENERGY_PJ
 
 __all__ = ["ENERGY_COLUMNS", "energy_pj"]
 

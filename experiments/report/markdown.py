@@ -1,6 +1,6 @@
 """Markdown helpers of the reports: number formatting, tables, intervals, figures, quotes.
 
-Formatting only: no statistics here (intervals come from :mod:`experiments.stats`) and no
+Formatting only: no statistics here (intervals come from :mod:`experiments.report.stats`) and no
 knowledge of a run directory. :func:`fmt` and :func:`markdown_table` are also what
 ``brain-vs-ann validate`` writes its report with.
 """
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.stats import fmt_ci
+from experiments.report.stats import fmt_ci
 
 __all__ = [
     "fmt",
@@ -133,9 +133,9 @@ def bullets(items: Iterable[str]) -> str:
 
 
 def docstring_paragraphs(obj: Any) -> list[str]:
-    """The paragraphs of ``obj``'s docstring, each on one line (bullet items on their own
-    lines; reST roles dropped)."""
-    doc = inspect.getdoc(obj) or ""
+    """The paragraphs of ``obj``'s docstring before its first numpydoc section (``Parameters``
+    and so on), each on one line (bullet items on their own lines; reST roles dropped)."""
+    doc = re.split(r"\n[A-Z][a-z]+\n-{3,}\n", inspect.getdoc(obj) or "", maxsplit=1)[0]
     paras = []
     for block in re.split(r"\n\s*\n", doc):
         items: list[str] = []

@@ -28,8 +28,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from experiments.errors import UsageError
 from experiments.models import MODEL_KINDS, default_params, make_estimator
+from experiments.running.errors import UsageError
 
 __all__ = [
     "Config",
@@ -144,13 +144,13 @@ class Selection:
 @dataclass(frozen=True)
 class ContinualSpec(Selection):
     """``[continual]``: the jobs that also run the class-incremental protocol
-    (:mod:`experiments.continual`)."""
+    (:mod:`experiments.protocols.continual`)."""
 
 
 @dataclass(frozen=True)
 class RobustnessSpec(Selection):
     """``[robustness]``: the jobs whose trained model is also scored under perturbations
-    (:mod:`experiments.robustness`).
+    (:mod:`experiments.protocols.robustness`).
 
     Attributes
     ----------
@@ -606,7 +606,7 @@ def _continual_spec(raw, task_keys, models) -> ContinualSpec:
 
 def _robustness_spec(raw, task_keys, models) -> RobustnessSpec:
     """``[robustness]``; absent: no job is perturbed."""
-    from experiments.robustness import DEFAULT_LEVELS, PERTURBATIONS, check_levels
+    from experiments.protocols.robustness import DEFAULT_LEVELS, PERTURBATIONS, check_levels
 
     if raw is None:
         return RobustnessSpec()

@@ -2,10 +2,11 @@
 
 :func:`continual_section` and :func:`robustness_section` return markdown built from a run
 directory's ``continual.csv``, ``robustness.csv``, ``runs.csv`` and ``manifest.json`` only, and
-save their figures under ``OUT/figures/`` (:func:`experiments.figures.save_figure`). Every mean
-over seeds carries its 95 % Student-t interval (:func:`experiments.stats.mean_ci`); a comparison
-between two models pairs their values seed by seed (:func:`experiments.stats.diff_ci`). A
-section whose CSV is absent or empty says "not measured in this run".
+save their figures under ``OUT/figures/`` (:func:`experiments.report.figures.save_figure`).
+Every mean over seeds carries its 95 % Student-t interval
+(:func:`experiments.report.stats.mean_ci`); a comparison between two models pairs their values seed
+by seed (:func:`experiments.report.stats.diff_ci`). A section whose CSV is absent or empty says
+"not measured in this run".
 
 Family comparisons pair the i-th smallest size of one model with the i-th smallest of the other
 (the quick sizes: 25 / 100 / 400 neurons or prototypes against 8 / 32 / 128 hidden units): sizes
@@ -24,13 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.continual import forgetting, split_classes
-from experiments.robustness import LEVEL_MEANING, PERTURBATIONS, curve_areas
-from experiments.stats import diff_ci, fmt_ci, mean_ci
+from experiments.protocols.continual import forgetting, split_classes
+from experiments.protocols.robustness import LEVEL_MEANING, PERTURBATIONS, curve_areas
+from experiments.report.stats import diff_ci, fmt_ci, mean_ci
 
 __all__ = ["continual_section", "robustness_section"]
 
-#: Confidence level of every interval (the default of :func:`experiments.stats.mean_ci`).
+#: Confidence level of every interval (the default of :func:`experiments.report.stats.mean_ci`).
 CI = "95 %"
 _IDS = ("task", "model", "family", "size")
 
@@ -217,7 +218,7 @@ def _family_words(pairs: list[dict[str, Any]], lower_is_better: bool, what: str)
 
 
 def _styles(frame: pd.DataFrame, roles: dict[str, str]) -> dict[str, dict[str, Any]]:
-    from experiments.figures import model_styles
+    from experiments.report.figures import model_styles
 
     return model_styles(frame, roles)
 
@@ -229,7 +230,7 @@ def _fig_continual(per_job: pd.DataFrame, out: Path, task: str, roles: dict[str,
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from experiments.figures import save_figure
+    from experiments.report.figures import save_figure
 
     t = per_job[per_job["task"] == task]
     if t.empty:
@@ -269,7 +270,7 @@ def _fig_robustness(frame: pd.DataFrame, out: Path, task: str, roles: dict[str, 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from experiments.figures import save_figure
+    from experiments.report.figures import save_figure
 
     t = frame[frame["task"] == task]
     if t.empty:
@@ -455,7 +456,7 @@ def _perturbation_words(manifest: dict[str, Any]) -> str:
     n = rob.get("test_samples", 0)
     rows_used = "the whole test set" if not n else f"the first {n} test images"
     cols = ["perturbation", "level", "ANN (`ann`)", "spiking network (`neurosim`)",
-            "k-means (`experiments.baselines`)"]
+            "k-means (`experiments.models.baselines`)"]
     table = _table([dict(zip(cols, (f"`{r[0]}`", *r[1:]), strict=True))
                     for r in _PERTURBATION_TABLE], cols)
     return (f"Protocol (`experiments/robustness.py`): each trained model is scored on "

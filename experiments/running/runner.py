@@ -4,32 +4,33 @@
 own file before the next result is handled, so an interrupted run loses at most the jobs in
 flight, and ``resume=True`` skips every job whose file says it finished (jobs are keyed by the
 hash of their resolved configuration). When every job is done, the timing phase
-(:mod:`experiments.timing`) times the saved models alone and writes ``timing.csv``.
+(:mod:`experiments.protocols.timing`) times the saved models alone and writes ``timing.csv``.
 """
 
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from experiments.config import Config
-from experiments.executors import EXECUTORS, execute
-from experiments.jobs import MODELS_DIR, SCHEMA, expand_jobs
-from experiments.store import assemble, read_jobs, write_job, write_manifest, write_table
-from experiments.timing import TIMING_COLUMNS, time_models
+from experiments.protocols.timing import TIMING_COLUMNS, time_models
+from experiments.running.config import Config
+from experiments.running.executors import EXECUTORS, execute
+from experiments.running.jobs import MODELS_DIR, SCHEMA, expand_jobs
+from experiments.store import (
+    assemble,
+    environment,
+    read_jobs,
+    write_job,
+    write_manifest,
+    write_table,
+)
 
 __all__ = ["RunSummary", "run", "environment"]
-
-_PACKAGES = ("brain-vs-ann", "numpy", "scipy", "brian2", "pandas", "matplotlib", "scikit-learn",
-             "threadpoolctl", "tqdm", "dask", "distributed")
-
 
 @dataclass(frozen=True)
 class RunSummary:
@@ -62,45 +63,6 @@ class RunSummary:
     failed: tuple[str, ...] = ()
 
 
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def environment() -> dict[str, Any]:
-    """Versions, CPU and thread settings of this machine (for the manifest)."""
-    versions = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = None
-    try:
-        from threadpoolctl import threadpool_info
-
-        pools = [{k: p.get(k) for k in ("internal_api", "num_threads", "version")}
-                 for p in threadpool_info()]
-    except Exception:  # threadpoolctl is optional at this point
-        pools = []
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return {
-        "versions": versions,
-        "platform": platform.platform(),
-        "cpu": {"model": _cpu_model(), "logical_cores": os.cpu_count(),
-                "usable_cores": affinity},
-        "thread_env": {k: os.environ.get(k) for k in
-                       ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")},
-        "blas_threadpools": pools,
-        "brian2_cache": os.environ.get("BRAIN_VS_ANN_CACHE"),
-    }
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -122,7 +84,8 @@ def run(
     Parameters
     ----------
     cfg : Config
-        A validated configuration (:func:`experiments.config.load_preset` / ``load_config``).
+        A validated configuration (:func:`experiments.running.config.load_preset` or
+        ``load_config``).
     out : path
         Run directory; created if missing.
     jobs : int
@@ -263,7 +226,7 @@ def _timing_phase(cfg: Config, out: Path, results: list[dict[str, Any] | None],
         load=lambda e: load_model(e["kind"], e["path"]),
         test_X=lambda e: load_task(e["task_name"], seed=e["seed"], **e["knobs"]).X_test)
     write_table(out, "timing.csv", rows, TIMING_COLUMNS)
-    from experiments.timing import rapl_energy_uj
+    from experiments.protocols.timing import rapl_energy_uj
 
     info["rapl_readable"] = rapl_energy_uj() is not None
     return info

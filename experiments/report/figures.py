@@ -1,10 +1,10 @@
 """The report's figures, drawn from a run directory's CSV files only (matplotlib, Agg backend).
 
 Each ``fig_*`` function takes the loaded tables (:func:`load_tables`) or an
-:mod:`experiments.analysis` result, a destination path and the models' roles, draws one PNG and
-returns the path, or ``None`` when the run has no data for it. Means over seeds carry their
-95 % t interval (error bars or bands, from :mod:`experiments.stats` through
-:func:`experiments.analysis.aggregate`); with one seed there is none to draw. Main models are
+:mod:`experiments.report.analysis` result, a destination path and the models' roles, draws one
+PNG and returns the path, or ``None`` when the run has no data for it. Means over seeds carry their
+95 % t interval (error bars or bands, from :mod:`experiments.report.stats` through
+:func:`experiments.report.analysis.aggregate`); with one seed there is none to draw. Main models are
 drawn with solid lines and filled markers, baselines dashed with open markers. Figures never
 retrain or import a model package.
 """
@@ -23,8 +23,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from experiments import analysis as A  # noqa: E402
-from experiments import constants  # noqa: E402
+from experiments.facts import constants  # noqa: E402
+from experiments.report import analysis as A  # noqa: E402
 
 __all__ = [
     "DPI",
@@ -228,7 +228,7 @@ def fig_scale_operations(t: dict[str, pd.DataFrame], path: Path,
 def fig_scale_brains(t: dict[str, pd.DataFrame], path: Path,
                      roles: Mapping[str, str] | None = None) -> Path | None:
     """The largest network of each model on the first task against real nervous systems
-    (:data:`experiments.constants.BRAINS`), neurons and synapses on log scales."""
+    (:data:`experiments.facts.constants.BRAINS`), neurons and synapses on log scales."""
     runs = t["runs"]
     if runs.empty or not {"neurons", "synapses"} <= set(runs):
         return None

@@ -177,7 +177,7 @@ REFERENCES: dict[str, Reference] = {
     ]
 }
 
-#: Energy per operation and per memory access (estimates, 45 nm; see :mod:`experiments.energy`):
+#: Energy per operation and per memory access (45 nm estimates; :mod:`experiments.facts.energy`):
 #: an effective MAC costs one FP32 multiply-accumulate, an effective AC (a synaptic event) one
 #: FP32 add; a memory access one 64-bit read from a small SRAM or from DRAM.
 ENERGY_PJ = {

@@ -78,11 +78,11 @@ MODEL_KINDS: dict[str, ModelKind] = {
         ModelKind("rstdp", "snn", "neurosim.rstdp:RSTDPClassifier", "n_excitatory", False,
                   "excitatory neurons, each with a fixed class (as many inhibitory)", "[100]",
                   "neurosim:load"),
-        ModelKind("ann2snn", "snn", "experiments.converted:ConvertedMLPClassifier",
+        ModelKind("ann2snn", "snn", "experiments.models.converted:ConvertedMLPClassifier",
                   "hidden_layer_sizes", True,
                   "hidden units of the backprop MLP run as integrate-and-fire neurons",
                   "[128]"),
-        ModelKind("kmeans", "clustering", "experiments.baselines:KMeansVoteClassifier",
+        ModelKind("kmeans", "clustering", "experiments.models.baselines:KMeansVoteClassifier",
                   "n_clusters", False, "k-means prototypes (read out like neurons)",
                   "[25, 100]"),
     ]

@@ -2,14 +2,14 @@
 timing summaries and the extrapolation to brains. Pure functions over DataFrames.
 
 Every mean over seeds comes with its two-sided 95 % Student-t interval from
-:mod:`experiments.stats` (the one place intervals are computed); a paired difference pairs the
-two models' values seed by seed (:func:`experiments.stats.diff_ci`). Power laws are fitted by
-least squares on ``log10 y = log10 a + b log10 x`` and only from :data:`MIN_SIZES` or more
-distinct sizes: two points always lie on a line, so an exponent from two sizes would be a
+:mod:`experiments.report.stats` (the one place intervals are computed); a paired difference
+pairs the two models' values seed by seed (:func:`experiments.report.stats.diff_ci`). Power laws
+are fitted by least squares on ``log10 y = log10 a + b log10 x`` and only from :data:`MIN_SIZES` or
+more distinct sizes: two points always lie on a line, so an exponent from two sizes would be a
 definition, not a measurement.
 
 Nothing here reads files or knows about markdown; every brain or hardware number comes from
-:mod:`experiments.constants`, read when a function is called.
+:mod:`experiments.facts.constants`, read when a function is called.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments import constants
-from experiments.stats import diff_ci, mean_ci
+from experiments.facts import constants
+from experiments.report.stats import diff_ci, mean_ci
 
 __all__ = [
     "GROUP_KEYS",
@@ -51,7 +51,7 @@ __all__ = [
 
 #: Columns that identify one model configuration in the aggregated tables.
 GROUP_KEYS = ("task", "model", "family", "kind", "size")
-#: Confidence level of every interval: the default of :func:`experiments.stats.mean_ci`.
+#: Confidence level of every interval: the default of :func:`experiments.report.stats.mean_ci`.
 LEVEL = float(inspect.signature(mean_ci).parameters["level"].default)
 #: Fewest distinct sizes a power law is fitted from.
 MIN_SIZES = 3

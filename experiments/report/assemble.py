@@ -6,21 +6,21 @@ number counts, and before a summary, the sources and the failed jobs:
 
 1. Overview: tasks, models (kind, role, sizes), seeds, jobs, machine, threads; what the
    spiking network really simulated per inference; the glossary (made from
-   :data:`contract.COST_METRICS`) and the energy assumptions (:mod:`experiments.energy`).
+   :data:`contract.COST_METRICS`) and the energy assumptions (:mod:`experiments.facts.energy`).
 2. Scale: size, accuracy and work per inference; cost exponents; the size trend against
    Diehl & Cook (2015); figures against size and against real nervous systems.
 3. Extrapolation to brains: a power law of wall time against work, fitted across the spiking
    sizes, evaluated for the neocortex, the whole brain and the K-computer record.
 4. Learning rule: accuracy, label efficiency, paired differences against the baselines.
 5. Information processing: depth to an answer, energy, activity, the anytime answer, timing.
-6. Summary; further measurements (the sections of :mod:`experiments.report_beyond` where that
+6. Summary; further measurements (the sections of :mod:`experiments.report.beyond` where that
    module exists, and any other CSV of the run directory as a generic mean ± CI table);
    sources; failed jobs.
 
-Every mean over seeds is shown with its 95 % t interval (:mod:`experiments.stats`, through
-:func:`experiments.analysis.aggregate`) and the number of seeds; models with role
+Every mean over seeds is shown with its 95 % t interval (:mod:`experiments.report.stats`, through
+:func:`experiments.report.analysis.aggregate`) and the number of seeds; models with role
 ``"baseline"`` are listed apart from the main comparison. Every number about brains or hardware
-comes from :mod:`experiments.constants`, read at render time. A table or column the run did
+comes from :mod:`experiments.facts.constants`, read at render time. A table or column the run did
 not produce is reported as not measured; rendering never needs the models or the job files.
 """
 
@@ -38,11 +38,12 @@ import numpy as np
 import pandas as pd
 
 from contract import COST_METRICS
-from experiments import analysis as A
-from experiments import constants as C
-from experiments import energy, timing
-from experiments import figures as F
-from experiments.markdown import (
+from experiments.facts import constants as C
+from experiments.facts import energy
+from experiments.protocols import timing
+from experiments.report import analysis as A
+from experiments.report import figures as F
+from experiments.report.markdown import (
     bullets,
     docstring_paragraphs,
     figure,
@@ -53,7 +54,7 @@ from experiments.markdown import (
     not_measured,
     quote,
 )
-from experiments.stats import mean_ci
+from experiments.report.stats import mean_ci
 from experiments.store import atomic_write_text, read_manifest
 
 __all__ = ["render", "build_report", "fmt", "markdown_table"]
@@ -395,7 +396,7 @@ def _energy_assumptions() -> str:
     text = " ".join(docstring_paragraphs(energy)[:2])
     return ("### Energy assumptions\n\nEnergy is **estimated**, never measured, from the "
             f"operation counts; the columns {', '.join(f'`{c}`' for c in energy.ENERGY_COLUMNS)}"
-            " are computed by `experiments.energy`:\n\n" + quote(text) + "\n"
+            " are computed by `experiments.facts.energy`:\n\n" + quote(text) + "\n"
             + markdown_table(pd.DataFrame(rows)))
 
 
@@ -843,7 +844,7 @@ def _learning(ctx: _Run) -> str:
 
 
 def _label_efficiency(ctx: _Run) -> str:
-    from experiments import jobs
+    from experiments.protocols import label_efficiency as protocol
 
     le = ctx.t["label_efficiency"]
     head = "### Label efficiency\n"
@@ -864,11 +865,11 @@ def _label_efficiency(ctx: _Run) -> str:
         row["seeds"] = int(g["n_seeds"].max())
         rows.append(row)
     frame = pd.DataFrame(rows)
-    how = docstring_paragraphs(getattr(jobs, "_label_efficiency", None))
+    how = docstring_paragraphs(protocol.label_efficiency)
     parts = [head, f"Test accuracy when only k labels per class are available (mean ± {CI} CI "
              "over seeds), every model, baselines included.\n"]
     if len(how) > 1:
-        cap = getattr(jobs, "MAX_EPOCHS_FEW_LABELS", None)
+        cap = protocol.MAX_EPOCHS_FEW_LABELS
         text = " ".join(how[1:])
         if cap is not None:
             text = text.replace("`MAX_EPOCHS_FEW_LABELS`", f"{cap} epochs")
@@ -1052,7 +1053,7 @@ def _timing(ctx: _Run) -> str:
     if "rapl_j" in ts and ts["rapl_j"].notna().any():
         cols.append("rapl_j")
     cols = [c for c in cols if c in ts]
-    parts = [head, "What each figure includes (from `experiments.timing`):\n",
+    parts = [head, "What each figure includes (from `experiments.protocols.timing`):\n",
              quote("\n\n".join(doc[1:])) if len(doc) > 1 else "",
              "Each trained model timed alone after all jobs, one seed, median [q25–q75] over "
              "repeats (no interval over seeds: one seed is timed).\n",
@@ -1188,10 +1189,10 @@ def _generic(frame: pd.DataFrame) -> str:
 
 
 def _beyond_sections() -> dict[str, Callable[[Path], str]]:
-    """The dedicated sections of :mod:`experiments.report_beyond`, where that module exists
+    """The dedicated sections of :mod:`experiments.report.beyond`, where that module exists
     (``continual`` and ``robustness``); an empty dict otherwise."""
     try:
-        from experiments import report_beyond
+        from experiments.report import beyond as report_beyond
     except ImportError:
         return {}
     return {name: getattr(report_beyond, f"{name}_section") for name in

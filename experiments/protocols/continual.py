@@ -20,7 +20,7 @@ the model family):
    learning with ``assign_from="learning"``). After phase 2 the old classes' record is the one
    made in phase 1: a read-out that has not seen an old image since, like the ANN's output
    layer. (:meth:`neurosim.STDPClassifier.partial_fit`,
-   :meth:`experiments.baselines.KMeansVoteClassifier.partial_fit`,
+   :meth:`experiments.models.baselines.KMeansVoteClassifier.partial_fit`,
    :meth:`ann.MLPClassifier.partial_fit`.)
 4. After each phase the model predicts the test rows: after phase 1 only the test rows of the
    phase-1 classes (``eval_classes = "old"``; the model has seen no other class, so ``new`` and

@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from contract import COST_KEYS
-from experiments.energy import ENERGY_COLUMNS
+from experiments.facts.energy import ENERGY_COLUMNS
 
 __all__ = [
     "ID_COLUMNS",
@@ -166,8 +166,8 @@ def _write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6g") -> N
 def _column_order(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """The id columns, then the table's own columns in their documented order (job files
     store keys sorted), then anything else."""
-    from experiments.continual import COLUMNS as CONTINUAL_COLUMNS
-    from experiments.robustness import COLUMNS as ROBUSTNESS_COLUMNS
+    from experiments.protocols.continual import COLUMNS as CONTINUAL_COLUMNS
+    from experiments.protocols.robustness import COLUMNS as ROBUSTNESS_COLUMNS
 
     own = {"continual.csv": CONTINUAL_COLUMNS, "robustness.csv": ROBUSTNESS_COLUMNS}.get(name)
     if own is None or frame.empty:
