@@ -34,10 +34,12 @@ from typing import Any
 
 import numpy as np
 
-from contract import ContractEstimator, InvalidParameterError, NotFittedError, cost_record
+from contract import ContractEstimator, InvalidParameterError, NotFittedError
 from neurosim._checks import check_choice, check_int, check_nonnegative, check_positive
+from neurosim.continual import ContinualSTDP
 from neurosim.encoding import normalized_rates_hz
 from neurosim.inhibition import INHIBITION_MODES
+from neurosim.io import register
 from neurosim.network import NetworkSpec
 from neurosim.params import (
     DC2015_W_EXC_INH,
@@ -46,9 +48,11 @@ from neurosim.params import (
     STDPParams,
     inhibitory_lif_params,
 )
+from neurosim.perturb import PerturbableSTDP
 from neurosim.plasticity import normalize_incoming
 from neurosim.presentation import PresentationResult, Presented, present
 from neurosim.readout import assign_labels, fit_linear_readout, linear_predict, vote
+from neurosim.spiking_cost import _SEED_PREDICT, SpikingCost
 from neurosim.standalone import RunSettings
 
 __all__ = ["STDPClassifier", "NotFittedError"]
@@ -62,7 +66,7 @@ ASSIGN_FROM = ("frozen", "learning")
 _SLOTS_PER_SAMPLE = 6
 
 # Seed keys: one independent random stream per kind of simulation (same seed, same spikes).
-_SEED_TRAIN, _SEED_CHECKPOINT, _SEED_ASSIGN, _SEED_PREDICT = 1, 2, 3, 5
+_SEED_TRAIN, _SEED_CHECKPOINT, _SEED_ASSIGN = 1, 2, 3  # and _SEED_PREDICT (spiking_cost)
 
 
 def _digest(X: np.ndarray) -> str:
@@ -71,7 +75,8 @@ def _digest(X: np.ndarray) -> str:
     return f"{arr.shape}:{hashlib.sha1(arr.view(np.uint8)).hexdigest()}"
 
 
-class STDPClassifier(ContractEstimator):
+@register
+class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstimator):
     """Spiking network trained by unsupervised STDP (Diehl & Cook 2015), scikit-learn style.
 
     Parameters
@@ -748,80 +753,6 @@ class STDPClassifier(ContractEstimator):
         return {"sample": res.first_show_sample.copy(), "neuron": res.first_show_neuron.copy(),
                 "t_ms": res.first_show_step * float(self.dt_ms)}
 
-    def cost(self, X: Any = None) -> dict[str, Any]:
-        """The comparison metrics (:data:`contract.COST_METRICS`, the ``snn`` column).
-
-        Per-inference metrics are means over the rows of ``X`` (``None`` without ``X``),
-        measured on the simulation ``predict`` makes of ``X`` (re-shows included); every
-        simulated step counts (re-shows and rests included). Synaptic events
-        (``effective_acs``): each input spike times the input's non-zero weights, each
-        excitatory spike times its one inhibitory partner (``"population"``) or the other
-        ``n_excitatory - 1`` neurons (``"wta"``), each inhibitory spike times the other
-        ``n_excitatory - 1`` excitatory neurons; a zero lateral weight contributes nothing.
-        """
-        self._check_fitted()
-        spec = self._spec(self.n_features_in_)
-        n_in, n_exc, neurons = spec.n_inputs, spec.n_excitatory, spec.n_neurons
-        population = spec.inhibition == "population"
-        synapses = spec.n_synapses["total"]
-        nonzero_in = np.count_nonzero(self.weights_, axis=1)  # per input
-        nonzero_lateral = ((n_exc if population else 0) * (self.w_exc_inh > 0)
-                           + n_exc * (n_exc - 1) * (self.w_inh_exc > 0))
-        dense = n_in * n_exc + (2 if population else 1) * n_exc * n_exc
-        out: dict[str, Any] = {
-            "neurons": neurons, "synapses": synapses,
-            "params": int(self.weights_.size + self.theta_mV_.size),
-            "footprint_bytes": int(self.footprint_bytes_),
-            "footprint_dtype": "float64 state, int32 indices (Brian2)",
-            "connection_sparsity": 1.0 - (int(nonzero_in.sum()) + nonzero_lateral) / dense,
-            "parallel_width": neurons, "update_locality": "local",
-            "train_samples": int(self.train_samples_), "epochs": int(self.epochs_),
-            "labels_used": int(self.labels_used_),
-            "effective_macs": 0,
-        }
-        inference = ("presentations_per_sample", "timesteps", "sim_ms_per_inference",
-                     "sequential_depth", "steps_to_first_output", "ms_to_first_output",
-                     "steps_to_final_output", "dense_ops", "effective_acs", "membrane_updates",
-                     "input_draws", "activation_sparsity", "spike_rate_hz", "fraction_active")
-        out.update(dict.fromkeys(inference))
-        if X is not None:
-            res = self._respond(self._check_X(X, fitted=True), seed_key=_SEED_PREDICT,
-                                desc="cost", reuse=True)
-            out.update(self._inference_cost(res, nonzero_in))
-        return cost_record(out)
-
-    def _inference_cost(self, res: PresentationResult, nonzero_in: np.ndarray
-                        ) -> dict[str, Any]:
-        spec = self._spec(self.n_features_in_)
-        m, n_exc, neurons = res.n_samples, spec.n_excitatory, spec.n_neurons
-        population = spec.inhibition == "population"
-        total_steps = int(res.shows.sum()) * res.slot_steps
-        steps = total_steps / m
-        exc_fanout = (1 if population else n_exc - 1) * (self.w_exc_inh > 0 if population
-                                                          else self.w_inh_exc > 0)
-        inh_fanout = (n_exc - 1) * (self.w_inh_exc > 0)
-        events = (float(res.input_counts @ nonzero_in) + res.exc_spikes * exc_fanout
-                  + res.inh_spikes * inh_fanout)
-        spikes = res.exc_spikes + res.inh_spikes
-        answered = res.first_step[res.first_step >= 0]
-        first = float(np.median(answered)) if answered.size else None
-        final = (res.shows - 1) * res.slot_steps + res.pres_steps
-        return {
-            "presentations_per_sample": float(res.shows.mean()),
-            "timesteps": steps, "sim_ms_per_inference": steps * spec.dt_ms,
-            "sequential_depth": steps,
-            "steps_to_first_output": first,
-            "ms_to_first_output": None if first is None else first * spec.dt_ms,
-            "steps_to_final_output": float(final.mean()),
-            "dense_ops": spec.n_synapses["total"] * steps,
-            "effective_acs": events / m,
-            "membrane_updates": neurons * steps,
-            "input_draws": spec.n_inputs * steps,
-            "activation_sparsity": 1.0 - spikes / (neurons * total_steps),
-            "spike_rate_hz": spikes / (neurons * total_steps * spec.dt_ms * 1e-3),
-            "fraction_active": float(res.active.mean()) / n_exc,
-        }
-
     def save(self, path: Any) -> None:
         """Write the fitted model to one ``.npz`` (see :func:`neurosim.io.save_classifier`)."""
         from neurosim.io import save_classifier
@@ -866,220 +797,3 @@ class STDPClassifier(ContractEstimator):
                              f"n_features_in_={model.n_features_in_}, "
                              f"n_excitatory={model.n_excitatory}")
         return model
-
-    # ------------------------------------------------------------------ continual learning
-    #: Seed keys of :meth:`partial_fit` (learning pass, naming pass, sample order), apart
-    #: from the module's ``_SEED_*`` keys so that no stream is shared with ``fit``.
-    _SEED_PARTIAL_KEYS = (11, 12, 13)
-
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> STDPClassifier:
-        """One more pass of STDP over ``(X, y)``, continuing from the current weights; then
-        the neurons are named again from the labels seen so far.
-
-        Continual (class-incremental) learning without replay: no sample of an earlier call is
-        shown again, for learning or for naming. The first call starts as :meth:`fit` does
-        (the same random initial weights for the same ``random_state``, zero thresholds);
-        later calls continue from ``weights_`` and ``theta_mV_``. With ``epochs=0``
-        (plasticity off) the pass is frozen and only the naming changes.
-
-        Naming (the only use of the labels): the model keeps, per class, every excitatory
-        neuron's mean response to that class's labelled rows, recorded on the latest call that
-        had any (``class_responses_``, ``class_counts_``); a class absent from a call keeps the
-        responses recorded when it was learned. The responses are those of the frozen network
-        right after this call's STDP pass (one pass over this call's labelled rows with
-        learning off) when ``assign_from="frozen"``, or those recorded while each row was
-        learned when ``assign_from="learning"``. Each neuron takes the class of its highest
-        mean response (Diehl & Cook's rule, :func:`neurosim.readout.assign_labels`). On a model
-        trained by :meth:`fit`, which keeps no such record, the record starts with the first
-        ``partial_fit`` call (the names ``fit`` gave are replaced).
-
-        Parameters
-        ----------
-        X : array-like (n_samples, n_features), non-negative intensities
-        y : array-like (n_samples,) of int
-            Labels, ``-1`` for unlabelled rows (learned from, not used for naming).
-        classes : array-like of int, optional
-            Every class that will ever be seen; needed on the first call unless ``y`` holds
-            them all (at least two). Ignored afterwards: later labels must be in ``classes_``.
-
-        Returns
-        -------
-        self
-            With ``class_responses_`` ``(n_classes, n_excitatory)`` and ``class_counts_``
-            ``(n_classes,)`` (the naming record; a count of 0: class not seen yet),
-            ``partial_fit_calls_``, and ``history_`` / ``train_samples_`` / ``epochs_`` /
-            ``labels_used_`` / ``fit_wall_s_`` carried on from call to call.
-
-        Raises
-        ------
-        ValueError
-            ``readout="linear"`` (a ridge read-out needs every label at once: use ``fit``),
-            fewer than two classes on the first call, or labels outside ``classes_``.
-        """
-        first = getattr(self, "weights_", None) is None
-        if first:
-            self._check_params()
-        if self.readout != "vote":
-            raise ValueError("partial_fit names neurons by Diehl & Cook's vote; "
-                             "readout='linear' needs every label at once: use fit, or set "
-                             "readout='vote'")
-        X = self._check_X(X, fitted=not first)
-        y = self._check_y(y, len(X), allow_unlabelled=True)
-        if first:
-            given = y[y != -1] if classes is None else self._check_y(
-                np.asarray(classes).ravel(), np.asarray(classes).size, allow_unlabelled=False)
-            cls = np.unique(given)
-            if len(cls) < 2:
-                raise ValueError(f"the first partial_fit needs at least 2 classes, got "
-                                 f"{len(cls)}; pass classes=[...] listing every label")
-            self._start_partial(X.shape[1], cls)
-        else:
-            unknown = np.setdiff1d(y[y != -1], self.classes_)
-            if unknown.size:
-                raise ValueError(f"y holds classes {unknown.tolist()} not in classes_ = "
-                                 f"{self.classes_.tolist()}; list every class in the first "
-                                 "partial_fit call's classes=")
-        if getattr(self, "class_responses_", None) is None:
-            self.class_responses_ = np.zeros((len(self.classes_), self.n_excitatory))
-            self.class_counts_ = np.zeros(len(self.classes_), dtype=np.int64)
-            self._partial_shows = (0, 0, 0)
-        self.__dict__.pop("_last_response", None)  # the weights are about to change
-        key_learn, key_name, key_order = self._SEED_PARTIAL_KEYS
-        call = int(getattr(self, "partial_fit_calls_", 0))
-        order = np.random.default_rng(self._seed(key_order, call)).permutation(len(X))
-        Xo, yo = X[order], y[order]
-        learn = self.epochs > 0
-        t0 = time.perf_counter()
-        w, theta = self.weights_.reshape(-1), self.theta_mV_
-        counts, presentations, reshown = [], 0, 0
-        for r in self._runs(Xo, w, theta, learn=learn, seed=self._seed(key_learn, call),
-                            desc=f"partial_fit {call + 1}",
-                            labels=self._teaching_labels(yo) if learn else None):
-            w, theta = r.w, r.theta_mV
-            presentations += r.result.presentations
-            reshown += int((r.result.shows > 1).sum())
-            counts.append(r.result.counts())
-            self._add_times(r.result.times)
-            self.footprint_bytes_ = r.result.footprint_bytes
-        self.weights_ = np.asarray(w, dtype=np.float64).reshape(X.shape[1], -1).copy()
-        self.theta_mV_ = np.asarray(theta, dtype=np.float64).copy()
-        keep = yo != -1
-        if keep.any():
-            if learn and self.assign_from == "frozen":
-                res = PresentationResult.concat([r.result for r in self._runs(
-                    Xo[keep], self.weights_.reshape(-1), self.theta_mV_, learn=False,
-                    seed=self._seed(key_name, call), desc="assign")])
-                self._add_times(res.times)
-                responses = res.counts()
-            else:
-                responses = np.concatenate(counts)[keep]
-            self._record_class_responses(responses, yo[keep])
-        self.threads_used_ = int(self.n_threads)
-        self.partial_fit_calls_ = call + 1
-        if learn:
-            self.train_samples_ += len(X)
-            self.epochs_ += 1
-            n, p, s = self._partial_shows
-            self._partial_shows = (n + len(X), p + presentations, s + reshown)
-            n, p, s = self._partial_shows
-            self.train_presentations_per_sample_ = p / n
-            self.train_reshown_frac_ = s / n
-        self.labels_used_ += int(keep.sum())
-        self.fit_wall_s_ += time.perf_counter() - t0
-        self.history_.append({"samples_seen": int(self.train_samples_),
-                              "epoch": self.partial_fit_calls_,
-                              "presentations": int(self._partial_shows[1]),
-                              "wall_s": float(self.fit_wall_s_)})
-        return self
-
-    def _start_partial(self, n_in: int, classes: np.ndarray) -> None:
-        """The state :meth:`fit` starts from: seed, engine, initial weights, counters."""
-        self.seed_ = (int(np.random.SeedSequence().entropy % (2**32))
-                      if self.random_state is None else int(self.random_state))
-        rng = np.random.default_rng(self.seed_)
-        engine = self._engine(n_in)
-        self.compile_s_ = float(engine.compile_s)
-        self.backend_ = engine.backend
-        self.classes_ = classes
-        self.n_features_in_ = n_in
-        w = rng.uniform(0.0, self.w_init_max * self.w_max, n_in * self.n_excitatory)
-        w = normalize_incoming(w, n_in, self.n_excitatory, self._norm_total(n_in))
-        self.weights_ = w.reshape(n_in, self.n_excitatory)
-        self.theta_mV_ = np.zeros(self.n_excitatory)
-        self.assignments_ = np.full(self.n_excitatory, -1, dtype=np.int64)
-        self.history_, self.fit_times_ = [], {}
-        self.train_samples_ = self.epochs_ = self.labels_used_ = 0
-        self.fit_wall_s_, self.footprint_bytes_ = 0.0, 0
-        self.train_presentations_per_sample_ = self.train_reshown_frac_ = 0.0
-        self.class_responses_ = None
-        self.partial_fit_calls_ = 0
-
-    def _record_class_responses(self, responses: np.ndarray, y: np.ndarray) -> None:
-        """Store each class's mean response of ``(responses, y)`` and name the neurons from
-        every class recorded so far."""
-        for c in np.unique(y):
-            i = int(np.searchsorted(self.classes_, c))
-            self.class_responses_[i] = responses[y == c].mean(axis=0)
-            self.class_counts_[i] = int(np.count_nonzero(y == c))
-        seen = self.class_counts_ > 0
-        self.assignments_ = assign_labels(self.class_responses_[seen], self.classes_[seen],
-                                          self.classes_)
-
-    # ------------------------------------------------------------------ perturbations
-    #: What :meth:`perturbed` can do to a fitted network.
-    PERTURBATIONS = ("synapse_lesion", "neuron_lesion", "weight_bits")
-
-    def perturbed(self, kind: str, level: float, random_state: Any = None) -> STDPClassifier:
-        """A perturbed copy of the fitted network; ``self`` is not changed.
-
-        Only the learned input weights ``weights_`` change; the thresholds, the fixed lateral
-        inhibition and the neurons' names stay, and nothing is learned or named again. The
-        copy runs the same compiled network (no recompilation: weights are run-time data) and
-        draws the same Poisson spike trains as ``self`` for the same ``X``, so level 0 predicts
-        exactly as ``self`` does.
-
-        Parameters
-        ----------
-        kind : {"synapse_lesion", "neuron_lesion", "weight_bits"}
-            - ``"synapse_lesion"``: ``round(level * n_features * n_excitatory)`` input synapses,
-              drawn as ``rng.permutation(size)[:k]`` over the C-order entries of ``weights_``
-              ``(n_features, n_excitatory)``, get weight 0.
-            - ``"neuron_lesion"``: ``round(level * n_excitatory)`` excitatory neurons, drawn as
-              ``rng.permutation(n_excitatory)[:k]``, are silenced: all their input weights are
-              set to 0. Nothing else excites them, so they never spike again (and never drive
-              their inhibitory partner); the read-out still counts them for their class.
-            - ``"weight_bits"``: each neuron's input weights are rounded to the unsigned grid of
-              ``2**level`` levels ``k * s``, ``k = 0 .. 2**level - 1``, ``s = max_i w_ij /
-              (2**level - 1)`` (1 bit: 0 or the neuron's largest weight).
-        level : float or int
-            A fraction in ``[0, 1]`` for the lesions; an integer >= 1 (bits) for
-            ``"weight_bits"``.
-        random_state : int, numpy Generator or None
-            Seeds the lesion draws (unused by ``"weight_bits"``).
-
-        Returns
-        -------
-        STDPClassifier
-        """
-        self._check_fitted()
-        if kind not in self.PERTURBATIONS:
-            raise ValueError(f"kind must be one of {list(self.PERTURBATIONS)}, got {kind!r}")
-        if kind == "weight_bits":
-            check_int("level", level, minimum=1)
-        elif isinstance(level, bool) or not isinstance(level, (int, float, np.integer,
-                                                               np.floating)) \
-                or not 0.0 <= level <= 1.0:
-            raise ValueError(f"level of {kind} must be a fraction in [0, 1], got {level!r}")
-        rng = np.random.default_rng(random_state)
-        w = np.array(self.weights_, dtype=np.float64, copy=True)
-        if kind == "synapse_lesion":
-            w.flat[rng.permutation(w.size)[:int(round(level * w.size))]] = 0.0
-        elif kind == "neuron_lesion":
-            w[:, rng.permutation(w.shape[1])[:int(round(level * w.shape[1]))]] = 0.0
-        else:
-            top = 2 ** int(level) - 1
-            scale = w.max(axis=0, keepdims=True) / top
-            w = np.clip(np.round(w / np.where(scale > 0, scale, 1.0)), 0, top) * scale
-        out = copy.deepcopy(self)
-        out.weights_ = w
-        return out

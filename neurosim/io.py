@@ -25,15 +25,23 @@ __all__ = ["save_classifier", "load", "FORMAT_VERSION"]
 
 #: Bumped when the file layout changes.
 FORMAT_VERSION = 2
-_KIND = "neurosim.STDPClassifier"
+
+
+#: The classes a file may hold, by their ``format_json`` kind (filled by :func:`register`).
+_REGISTRY: dict[str, type] = {}
+
+
+def register(cls: type) -> type:
+    """Class decorator: let :func:`save_classifier`/:func:`load` handle ``cls`` under the kind
+    ``neurosim.<class name>``. The estimator modules register themselves; this module imports
+    none of them."""
+    _REGISTRY[f"neurosim.{cls.__name__}"] = cls
+    return cls
 
 
 def _kinds() -> dict[str, type]:
     """The classes a file may hold, by their ``format_json`` kind."""
-    from neurosim.classifier import STDPClassifier
-    from neurosim.rstdp import RSTDPClassifier
-
-    return {_KIND: STDPClassifier, "neurosim.RSTDPClassifier": RSTDPClassifier}
+    return dict(_REGISTRY)
 
 
 def _as_path(path: Any) -> Path:

@@ -57,6 +57,7 @@ import numpy as np
 from contract import InvalidParameterError
 from neurosim._checks import check_choice, check_real
 from neurosim.classifier import STDPClassifier
+from neurosim.io import register
 from neurosim.network import NetworkSpec
 from neurosim.params import DC2015_W_EXC_INH, DC2015_W_INH_EXC
 from neurosim.presentation import Presented
@@ -88,6 +89,7 @@ def fixed_classes(n_excitatory: int, classes: np.ndarray) -> np.ndarray:
     return classes[np.arange(int(n_excitatory)) % len(classes)].astype(np.int64)
 
 
+@register
 class RSTDPClassifier(STDPClassifier):
     """Spiking network trained by reward-modulated STDP (Mozafari et al. 2018), sklearn style.
 
