@@ -20,13 +20,14 @@ class Conv2D(Layer):
     in_channels, out_channels : int
     kernel_size : int or (int, int)
     stride : int, default 1
-    padding : int, default 0
-        Zeros added on each side of both spatial axes.
+    padding : int or (int, int), default 0
+        Zeros added on each side of both spatial axes (a pair: ``(rows, columns)``, e.g.
+        ``(2, 0)`` for a ``(5, 1)`` kernel over a one-column image).
     rng, init, dtype
         As for :class:`Dense` (``init`` default ``"he"``; fan-in ``C * kh * kw``).
 
     Shapes: ``x (n, C, H, W) -> y (n, F, Ho, Wo)`` with
-    ``Ho = (H + 2 padding - kh) // stride + 1``; ``params["W"] (F, C, kh, kw)``,
+    ``Ho = (H + 2 ph - kh) // stride + 1``; ``params["W"] (F, C, kh, kw)``,
     ``params["b"] (F,)``.
     """
 
@@ -37,9 +38,13 @@ class Conv2D(Layer):
         self.out_channels = _check_positive_int(out_channels, "out_channels")
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride = _check_positive_int(stride, "stride")
-        if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
-            raise ValueError(f"padding must be a non-negative int, got {padding!r}")
-        self.padding = int(padding)
+        pads = padding if isinstance(padding, (tuple, list)) else (padding, padding)
+        if len(pads) != 2 or any(isinstance(p, bool) or not isinstance(p, (int, np.integer))
+                                 or p < 0 for p in pads):
+            raise ValueError(f"padding must be a non-negative int or a pair of them, got "
+                             f"{padding!r}")
+        # an int when both axes agree (the repr and saved models stay as they were)
+        self.padding = int(pads[0]) if pads[0] == pads[1] else (int(pads[0]), int(pads[1]))
         kh, kw = self.kernel_size
         fan_in = self.in_channels * kh * kw
         fan_out = self.out_channels * kh * kw
@@ -60,11 +65,16 @@ class Conv2D(Layer):
             buf = self._buffers[key] = make(shape, dtype=self.dtype)
         return buf
 
+    def _pads(self):
+        p = self.padding
+        return (p, p) if isinstance(p, int) else p
+
     def output_shape(self, input_shape):
         c, h, w = input_shape
         kh, kw = self.kernel_size
-        return (self.out_channels, output_size(h, kh, self.stride, self.padding),
-                output_size(w, kw, self.stride, self.padding))
+        ph, pw = self._pads()
+        return (self.out_channels, output_size(h, kh, self.stride, ph),
+                output_size(w, kw, self.stride, pw))
 
     def forward(self, x):
         x = self._input(x, 4)
@@ -75,12 +85,12 @@ class Conv2D(Layer):
         n = x.shape[0]
         f, _, ho, wo = (self.out_channels, *self.output_shape(x.shape[1:]))
         kh, kw = self.kernel_size
-        p = self.padding
-        if p:
-            hp, wp = x.shape[2] + 2 * p, x.shape[3] + 2 * p
+        ph, pw = self._pads()
+        if ph or pw:
+            hp, wp = x.shape[2] + 2 * ph, x.shape[3] + 2 * pw
             xp = self._buffer("xp", (n, self.in_channels, hp, wp), np.zeros)
             # the zero border is never written, only the interior
-            xp[:, :, p : p + x.shape[2], p : p + x.shape[3]] = x
+            xp[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]] = x
         else:
             xp = x
         shape = (self.in_channels, kh, kw, n, ho, wo)
@@ -101,8 +111,8 @@ class Conv2D(Layer):
             return None
         dcols = self.params["W"].reshape(f, -1).T @ dyt
         dxp = col2im(dcols.reshape(cols_shape), xp_shape, self.stride)
-        p = self.padding
-        return dxp[:, :, p : xp_shape[2] - p, p : xp_shape[3] - p] if p else dxp
+        ph, pw = self._pads()
+        return dxp[:, :, ph : xp_shape[2] - ph, pw : xp_shape[3] - pw] if ph or pw else dxp
 
     def effective_macs(self):
         _, _, cols2d = self._cached()

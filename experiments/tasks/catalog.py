@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments.tasks import mnist1d as _mnist1d
+
 __all__ = ["Task", "load_task", "list_tasks", "task_knobs", "MNIST_FILES", "MNIST_ENV"]
 
 MNIST_ENV = "BRAIN_VS_ANN_MNIST"
@@ -82,8 +84,11 @@ class _Knob:
     low: float
     high: float
     doc: str
+    choices: tuple = ()
 
     def describe(self) -> str:
+        if self.choices:
+            return f"one of {list(self.choices)}, default {self.default!r} ({self.doc})"
         rng = f"{self.kind.__name__} in [{self.low}, {self.high}]"
         return f"{rng}, default {self.default!r} ({self.doc})"
 
@@ -233,6 +238,13 @@ def _mnist(rng, path, n_train, n_test):
 
 
 _FRACTION = _Knob(0.22, float, 0.05, 0.5, "fraction of each class held out for test")
+_MNIST1D_KNOBS = {
+    "encoding": _Knob("onoff", str, 0, 0, "signed values to [0, 1]: 'onoff' positive/"
+                      "negative channels (80 features) or 'affine' rescale (40)",
+                      choices=_mnist1d.ENCODINGS),
+    "data_seed": _Knob(42, int, 0, 2**31 - 1, "the mnist1d package's generation seed (42: "
+                       "the published set)"),
+}
 
 _TASKS: dict[str, _Spec] = {
     "digits": _Spec(
@@ -279,6 +291,16 @@ _TASKS: dict[str, _Spec] = {
             "n_test": _Knob(0, int, 0, 10_000, "first n test images (0 = all)"),
         },
     ),
+    "mnist1d": _Spec(
+        _mnist1d.build_plain,
+        "MNIST-1D (Greydanus & Kobak 2024): 40-point 1-D digits, 4,000/1,000, 10 classes",
+        _MNIST1D_KNOBS,
+    ),
+    "mnist1d_shuffled": _Spec(
+        _mnist1d.build_shuffled,
+        "MNIST-1D with one fixed permutation of the 40 positions (no spatial order left)",
+        _MNIST1D_KNOBS,
+    ),
 }
 
 _META = {
@@ -312,6 +334,12 @@ def _resolve_knobs(name: str, spec: _Spec, given: dict) -> dict:
     resolved = {}
     for key, knob in spec.knobs.items():
         value = given.get(key, knob.default)
+        if knob.choices:
+            if not isinstance(value, str) or value not in knob.choices:
+                raise ValueError(f"knob {key!r} of task {name!r} is {value!r}; it must be "
+                                 f"{knob.describe()}")
+            resolved[key] = value
+            continue
         if knob.kind is str:
             if value is not None and not isinstance(value, (str, os.PathLike)):
                 raise TypeError(f"knob {key!r} of task {name!r} must be a path string")
@@ -344,7 +372,9 @@ def load_task(name: str, *, seed: int = 0, **knobs) -> Task:
     Parameters
     ----------
     name : str
-        One of :func:`list_tasks`: ``digits``, ``bars``, ``patterns``, ``moons``, ``mnist``.
+        One of :func:`list_tasks`: ``digits``, ``bars``, ``patterns``, ``moons``, ``mnist``,
+        ``mnist1d``, ``mnist1d_shuffled`` (a fixed set: ``seed`` does not change it; see
+        :mod:`experiments.tasks.mnist1d`).
     seed : int, default 0
         Seeds every random choice (split, noise, prototypes). Same seed, identical arrays.
     **knobs
@@ -365,6 +395,8 @@ def load_task(name: str, *, seed: int = 0, **knobs) -> Task:
         n_classes, image_shape = 2 * resolved["n"], (resolved["n"], resolved["n"])
     elif name == "patterns":
         n_classes, image_shape = resolved["k"], None
+    elif name in ("mnist1d", "mnist1d_shuffled"):
+        n_classes, image_shape = 10, _mnist1d.image_shape(resolved["encoding"])
     else:
         n_classes, image_shape = _META[name]
     return Task(
