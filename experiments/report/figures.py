@@ -22,6 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import NullFormatter  # noqa: E402
 
 from experiments.facts import constants  # noqa: E402
 from experiments.report import analysis as A  # noqa: E402
@@ -85,9 +86,17 @@ def load_tables(out: str | os.PathLike) -> dict[str, pd.DataFrame]:
 
 
 def save_figure(fig, path: Path) -> Path:
-    """Write ``fig`` to ``path`` as PNG atomically (temp file + rename) and close it."""
+    """Write ``fig`` to ``path`` as PNG atomically (temp file + rename) and close it.
+
+    A horizontal log axis with a decade in view keeps its labels at the decades only: the
+    minor ticks' labels (``2×10³ 3×10³ ...``) otherwise run into each other."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for ax in fig.get_axes():
+        lo, hi = sorted(abs(v) for v in ax.get_xlim())
+        if ax.get_xscale() == "log" and lo > 0 and np.floor(np.log10(hi)) >= np.ceil(
+                np.log10(lo)):
+            ax.xaxis.set_minor_formatter(NullFormatter())
     tmp = path.with_name(f".{path.stem}.tmp.png")
     fig.savefig(tmp, dpi=DPI, bbox_inches="tight")
     plt.close(fig)
@@ -119,6 +128,28 @@ def model_styles(frame: pd.DataFrame, roles: Mapping[str, str] | None = None
                      "markerfacecolor": "white" if base else color,
                      "label": f"{m} (baseline)" if base else m}
     return styles
+
+
+#: One marker per size of a model, smallest first (the model's own marker is not reused).
+SIZE_MARKERS = "o^sDvP*X"
+
+
+def size_style(style: Mapping[str, Any], sizes: Sequence[Any], size: Any) -> dict[str, Any]:
+    """``style`` of one model, told apart by size: a lighter shade of its colour and another
+    marker for each smaller size (the largest keeps the full colour), ``[size]`` in the label."""
+    from matplotlib.colors import to_rgb
+
+    st = dict(style)
+    order = sorted(sizes)
+    k = order.index(size) if size in order else len(order) - 1
+    light = 0.55 * (len(order) - 1 - k) / max(len(order) - 1, 1)  # 0 for the largest
+    rgb = np.array(to_rgb(st.get("color", "black")))
+    st["color"] = tuple(rgb + (1.0 - rgb) * light)
+    st["marker"] = SIZE_MARKERS[k % len(SIZE_MARKERS)]
+    if st.get("markerfacecolor") != "white":
+        st["markerfacecolor"] = st["color"]
+    st["label"] = f"{st.get('label', '')} [{size}]"
+    return st
 
 
 def _err(frame: pd.DataFrame, col: str) -> np.ndarray | None:
@@ -183,7 +214,7 @@ def fig_scale_accuracy(t: dict[str, pd.DataFrame], path: Path,
         ax.set_xlabel("synapses / weights (log)")
         _accuracy_axis(ax)
         ax.set_title(f"accuracy vs size on {task}")
-        ax.legend(fontsize=7)
+    _outside_legend(fig, axes)
     return save_figure(fig, path)
 
 
@@ -219,7 +250,7 @@ def fig_scale_operations(t: dict[str, pd.DataFrame], path: Path,
         ax.set_xlabel("synapses / weights (log)")
         ax.set_ylabel("per inference (log)")
         ax.set_title(what, fontsize=9)
-        ax.legend(fontsize=6)
+    _outside_legend(fig, axes)
     fig.suptitle(f"work per inference vs size on {task} (mean ± {CI} CI over seeds)",
                  fontsize=10)
     return save_figure(fig, path)
@@ -326,7 +357,8 @@ def fig_extrapolation(ex: dict[str, Any], path: Path) -> Path | None:
     ax.set_yscale("log")
     ax.set_xlabel("work of one simulated second (ACs + membrane updates + input draws, log)")
     ax.set_ylabel("wall seconds per simulated second, one core (log)")
-    title = "extrapolation" if fit is not None else \
+    title = "extrapolation to brains: wall time against work of one simulated second" \
+        if fit is not None else \
         f"no fit: {ex.get('n_sizes', 0)} size(s), {A.MIN_SIZES} needed"
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7)
@@ -354,21 +386,19 @@ def fig_learning_curves(t: dict[str, pd.DataFrame], path: Path,
         sub = agg[agg["task"] == task]
         for (model, size), g in sub.groupby(["model", "size"], sort=False):
             g = g.sort_values("samples_seen")
-            st = dict(styles[model])
-            sizes = sorted(sub.loc[sub["model"] == model, "size"].unique())
-            alpha = 0.35 + 0.65 * (sizes.index(size) + 1) / len(sizes)
-            st["label"] = f"{st['label']} [{size}]"
-            ax.plot(g["samples_seen"], g["eval_accuracy"], markersize=3, alpha=alpha, **st)
+            st = size_style(styles[model], sub.loc[sub["model"] == model, "size"].unique(),
+                            size)
+            ax.plot(g["samples_seen"], g["eval_accuracy"], markersize=4, **st)
             e = _err(g, "eval_accuracy")
             if e is not None:
                 ax.fill_between(g["samples_seen"], g["eval_accuracy"] - e,
-                                g["eval_accuracy"] + e, color=st["color"], alpha=0.15 * alpha)
+                                g["eval_accuracy"] + e, color=st["color"], alpha=0.12)
         _chance_lines(ax, t["runs"], task)
         ax.set_xscale("log")
         ax.set_xlabel("training samples seen (log; repeats counted)")
         _accuracy_axis(ax, "evaluation accuracy")
         ax.set_title(f"learning curves on {task}")
-        ax.legend(fontsize=6)
+    _outside_legend(fig, axes)
     return save_figure(fig, path)
 
 
@@ -400,7 +430,7 @@ def fig_label_efficiency(t: dict[str, pd.DataFrame], path: Path,
         ax.set_xlabel("labels per class")
         _accuracy_axis(ax)
         ax.set_title(f"label efficiency on {task}")
-        ax.legend(fontsize=6)
+    _outside_legend(fig, axes)
     return save_figure(fig, path)
 
 
@@ -426,10 +456,19 @@ def fig_baseline_differences(comp: pd.DataFrame, path: Path) -> Path | None:
     return save_figure(fig, path)
 
 
+#: What the receptive-field panel of each model kind shows (by kind: the converted network is
+#: a spiking network whose weights backprop learned, not STDP).
+RF_TITLES = {"stdp": "STDP input weights", "rstdp": "R-STDP input weights",
+             "mlp": "first-layer weights (backprop)",
+             "ann2snn": "first-layer weights (backprop, run as spiking neurons)",
+             "cnn": "first-layer filters (backprop)", "kmeans": "k-means prototypes"}
+
+
 def fig_receptive_fields(t: dict[str, pd.DataFrame], path: Path,
                          roles: Mapping[str, str] | None = None) -> Path | None:
     """First-layer weights of the largest network of each main family (first task, first seed):
-    STDP input weights next to backprop's first-layer weights and k-means prototypes."""
+    STDP input weights next to backprop's first-layer weights (the ANN's and the converted
+    network's) and k-means prototypes; each panel titled by what learned it (:data:`RF_TITLES`)."""
     rf = t["receptive_fields"]
     if rf.empty or not {"unit", "row", "col", "weight"} <= set(rf):
         return None
@@ -462,8 +501,10 @@ def fig_receptive_fields(t: dict[str, pd.DataFrame], path: Path,
             lim = np.abs(img).max() or 1.0
             cmap, vmin = ("RdBu_r", -lim) if signed else ("gray_r", 0)
             ax.imshow(img, cmap=cmap, vmin=vmin, vmax=lim, interpolation="nearest")
-        what = {"snn": "STDP input weights", "ann": "first-layer weights (backprop)",
-                "clustering": "k-means prototypes"}.get(fam, "first-layer weights")
+        kind = sub["kind"].iloc[0] if "kind" in sub else None
+        what = RF_TITLES.get(kind) or {"snn": "input weights", "ann": "first-layer weights "
+                                       "(backprop)", "clustering": "k-means prototypes"
+                                       }.get(fam, "first-layer weights")
         base = " (baseline)" if roles.get(model, "main") == "baseline" else ""
         sf.suptitle(f"{model}{base} [{size}]: {what}", fontsize=9)
     return save_figure(fig, path)
@@ -510,9 +551,10 @@ def fig_energy(t: dict[str, pd.DataFrame], path: Path,
 
 def fig_anytime(t: dict[str, pd.DataFrame], path: Path,
                 roles: Mapping[str, str] | None = None,
-                models: Sequence[str] | None = None) -> Path | None:
+                models: Sequence[str] | None = None, title: str = "anytime answer"
+                ) -> Path | None:
     """Accuracy and answered fraction against time after onset (± 95 % CI bands), with both
-    chance levels, per task; only ``models`` when given."""
+    chance levels, per task; only ``models`` when given; panels titled ``title on <task>``."""
     at = t["anytime"]
     if at.empty or not {"time_ms", "accuracy"} <= set(at):
         return None
@@ -533,20 +575,31 @@ def fig_anytime(t: dict[str, pd.DataFrame], path: Path,
                 continue
             for (model, size), g in sub.groupby(["model", "size"], sort=False):
                 g = g.sort_values("time_ms")
-                st = dict(styles[model])
-                st["label"] = f"{st['label']} [{size}]"
-                ax.plot(g["time_ms"], g[col], **st)
+                st = size_style(styles[model], sub.loc[sub["model"] == model, "size"].unique(),
+                                size)
+                ax.plot(g["time_ms"], g[col], markersize=4, **st)
                 e = _err(g, col)
                 if e is not None:
                     ax.fill_between(g["time_ms"], g[col] - e, g[col] + e, color=st["color"],
                                     alpha=0.15)
             if col == "accuracy":
                 _chance_lines(ax, t["runs"], task)
-                ax.set_title(f"anytime answer on {task}")
+                ax.set_title(f"{title} on {task}")
             _accuracy_axis(ax, "test accuracy" if col == "accuracy" else "answered fraction")
-            ax.legend(fontsize=6)
         axes[1][j].set_xlabel("time after stimulus onset (ms)")
+    _outside_legend(fig, axes)
     return save_figure(fig, path)
+
+
+def _outside_legend(fig, axes) -> None:
+    """One legend for the whole figure (every panel's entries once), right of the panels, so
+    that it hides no data."""
+    seen: dict[str, Any] = {}
+    for ax in np.ravel(axes):
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(lab, h)
+    if seen:
+        fig.legend(list(seen.values()), list(seen), loc="outside right upper", fontsize=7)
 
 
 def fig_speedup(sp: pd.DataFrame, path: Path, roles: Mapping[str, str] | None = None

@@ -29,6 +29,7 @@ __all__ = [
     "bullets",
     "docstring_paragraphs",
     "quote",
+    "anchor",
 ]
 
 
@@ -154,3 +155,11 @@ def docstring_paragraphs(obj: Any) -> list[str]:
 def quote(text: str) -> str:
     """A markdown block quote."""
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines()) + "\n"
+
+
+def anchor(heading: str) -> str:
+    """The link target GitHub gives a heading: ``"2. Scale"`` -> ``"2-scale"`` (lower case,
+    punctuation other than ``-`` and ``_`` dropped, each space a ``-``); the HTML report's ids
+    are made the same way, so ``[..](#2-scale)`` works in both."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")

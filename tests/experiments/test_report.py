@@ -36,15 +36,16 @@ MODELS = {
     "logreg": ("mlp", "ann", "baseline", (0,)),
     "kmeans": ("kmeans", "clustering", "baseline", (10, 20, 40)),
 }
-SECTIONS = ("## 1. Overview", "### What was really simulated", "### Glossary",
-            "### Energy assumptions", "## 2. Scale", "### Cost exponents",
+SECTIONS = ("## At a glance", "## 1. What ran", "## 2. Scale", "### Cost exponents",
             "### Size trend of the spiking network against Diehl & Cook (2015)",
             "## 3. Extrapolation to brains", "## 4. Learning rule", "### Label efficiency",
             "### What STDP adds", "## 5. Information processing and parallelism",
             "### Depth to an answer", "### Operations and energy, two ways", "### Activity",
             "### Anytime answer", "### Timing on this machine",
             "## 6. Learning rule against substrate", "## 7. Summary",
-            "## Sources", "## Failed jobs")
+            "## Sources", "## Failed jobs", "## Appendix", "### How to read the tables",
+            "### Run details", "### What was really simulated", "### Glossary",
+            "### Energy assumptions")
 
 
 def _cost(family: str, size: int, rng: np.random.Generator) -> dict:
@@ -172,8 +173,8 @@ def run_dir(tmp_path):
 
 def test_every_section_renders_with_intervals_and_figures(rendered):
     out, text = rendered
-    for heading in SECTIONS:
-        assert heading in text, heading
+    at = [text.index(heading) for heading in SECTIONS]  # each there, in this order
+    assert at == sorted(at)
     assert text.count("±") > 50
     assert "**Baselines**" in text and "**Main comparison**" in text
     for fig in ("scale_accuracy", "scale_operations", "scale_brains", "size_trend",
@@ -287,8 +288,11 @@ def test_no_literal_brain_or_hardware_numbers_in_the_sources():
     banned -= {10.0}  # the base of log10 and a font size, never the SRAM energy here
     # stats.py (interval levels such as 0.95) and validate.py (the canonical checks' own
     # constants) hold no brain or hardware facts
-    for path in sorted(p for p in root.glob("*.py") if p.name not in ("stats.py", "validate.py")):
-        name, src = path.name, path.read_text("utf-8")
+    # (the section modules under sections/ included)
+    paths = sorted(p for p in root.rglob("*.py") if p.name not in ("stats.py", "validate.py"))
+    assert any(p.parent.name == "sections" for p in paths)
+    for path in paths:
+        name, src = str(path.relative_to(root)), path.read_text("utf-8")
         for tok in tokenize.generate_tokens(io.StringIO(src).readline):
             if tok.type == tokenize.NUMBER:
                 assert float(tok.string.replace("_", "")) not in banned, (name, tok)
@@ -413,3 +417,100 @@ def test_rule_against_substrate_pairs_the_same_rule_on_two_substrates(run_dir):
     assert "`ann2snn` [8]" in sec and "`ann` [8]" in sec and "`snn` [" in sec
     assert "the converted network minus the ANN: -0.01" in sec
     assert "STDP minus the converted network" in sec and "3 ms" in sec
+
+
+def test_first_screen_gives_each_verdict_with_interval_figure_and_link(rendered):
+    """The first screen: scale, learning rule, information processing and beyond the essay,
+    each a verdict with its number and interval, its figure and a link to the details; then
+    what ran; the glossary and the energy constants only in the appendix at the end."""
+    out, text = rendered
+    top = text.split("## 1. What ran")[0]
+    head, rule, verdicts, figs = [ln for ln in top.split("## At a glance")[1].splitlines()
+                                  if ln.startswith("|")][:4]
+    for name, link in (("Scale", "#2-scale"), ("Learning rule", "#4-learning-rule"),
+                       ("Information processing", "#5-information-processing-and-parallelism"),
+                       ("Beyond the essay", "#8-further-measurements-beyond-the-essay")):
+        assert f"[{name}]({link})" in head
+    cells = verdicts.strip("|").split(" | ")
+    assert len(cells) == 4
+    for cell in cells[:3]:
+        assert "95 % CI" in cell, cell
+    assert "not measured" in cells[3]  # continual.csv is absent
+    for fig in ("glance_scale", "glance_learning", "glance_processing"):
+        assert f"(figures/{fig}.png)" in figs
+        assert (out / "figures" / f"{fig}.png").is_file()
+    assert "STDP minus backprop accuracy" in cells[1] and "`snn` [40]" in cells[1]
+    assert "[Appendix](#appendix)" in top
+    assert "### Glossary" not in top and "### Energy assumptions" not in top
+    assert text.index("## Appendix") > text.index("## Failed jobs")
+
+
+def test_first_screen_numbers_come_from_the_tables(run_dir):
+    runs = pd.read_csv(run_dir / "runs.csv")
+    runs.loc[runs["model"] == "snn", "accuracy"] += 0.05  # STDP 0.05 better on every seed
+    runs.to_csv(run_dir / "runs.csv", index=False)
+    before = build_report(make_run_dir(run_dir.parent / "other"), draw=False)
+    after = build_report(run_dir, draw=False)
+    pick = lambda t: t.split("STDP minus backprop accuracy: ")[1].split(" ")[0]  # noqa: E731
+    assert float(pick(after)) == pytest.approx(float(pick(before)) + 0.05, abs=0.011)
+
+
+def test_accuracy_below_chance_is_flagged_as_broken(run_dir):
+    le = pd.read_csv(run_dir / "label_efficiency.csv")
+    le.loc[(le["model"] == "kmeans") & (le["labels_per_class"] == 1), "accuracy"] = 0.05
+    le.to_csv(run_dir / "label_efficiency.csv", index=False)
+    text = build_report(run_dir, draw=False)
+    top = text.split("## 1. What ran")[0]
+    assert "**Broken: accuracy below chance.**" in top
+    assert "`kmeans` [10] on `digits` with 1 label(s) per class: 0.05 < chance 0.1" in top
+    assert "Broken" not in build_report(make_run_dir(run_dir.parent / "ok"), draw=False)
+
+
+def test_every_linked_figure_exists_and_every_anchor_resolves(rendered):
+    from experiments.report.markdown import anchor
+
+    out, text = rendered
+    linked = set(re.findall(r"\]\((figures/[^)]+)\)", text))
+    assert len(linked) >= 12
+    for rel in linked:
+        assert (out / rel).is_file(), rel
+    heads = {anchor(re.sub(r"[`*]", "", h)) for h in re.findall(r"^#+ (.+)$", text, re.M)}
+    for target in set(re.findall(r"\]\(#([^)]+)\)", text)):
+        assert target in heads, target
+
+
+def test_render_writes_a_self_contained_html_beside_the_markdown(rendered):
+    import base64
+
+    out, _ = rendered
+    page = (out / "report.html").read_text("utf-8")
+    srcs = re.findall(r'<img src="([^"]+)"', page)
+    assert len(srcs) >= 12
+    for src in srcs:
+        assert src.startswith("data:image/png;base64,"), src[:60]
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 'id="at-a-glance"' in page and '<table class="glance">' in page
+    assert page.count("<details") >= 10 and "http://" not in page and "https://" not in page
+
+
+def test_beyond_verdict_pairs_forgetting_and_the_final_accuracy(run_dir):
+    """With continual.csv: forgetting of the spiking network minus the ANN's, paired by seed,
+    with the accuracy on all classes at the end beside it, and the continual figure."""
+    rows = []
+    for seed in SEEDS:
+        for model, family, size, old2 in (("snn", "snn", 40, 0.8), ("ann", "ann", 16, 0.1)):
+            ids = {"job_id": f"{model}{seed}", "task": "digits", "model": model,
+                   "kind": "stdp" if family == "snn" else "mlp", "family": family,
+                   "size": size, "seed": seed}
+            for phase, which, acc in ((0, "all", 0.9), (1, "old", 0.9), (2, "old", old2),
+                                      (2, "new", 0.5 + 0.01 * seed), (2, "all", 0.5)):
+                rows.append({**ids, "phase": phase, "eval_classes": which,
+                             "accuracy": acc + (0.01 * seed if which == "old" else 0.0)})
+    pd.DataFrame(rows).to_csv(run_dir / "continual.csv", index=False)
+    render(run_dir)
+    text = (run_dir / "report.md").read_text("utf-8")
+    cell = text.split("## 1. What ran")[0].split("Learning new classes")[1].split(" |")[0]
+    # forgetting: snn 0.1, ann 0.8 on every seed -> -0.7 with a zero-width interval
+    assert "`snn` [40] minus `ann` [16]" in cell and ": -0.7 " in cell
+    assert "accuracy on all classes at the end: 0 " in cell
+    assert "(figures/continual_digits.png)" in text.split("## 1. What ran")[0]
