@@ -15,8 +15,10 @@ from ann.cnn import CNNClassifier
 from ann.io import load
 from ann.mlp import MLPClassifier
 from ann.rnn import RNNClassifier
+from ann.spiking_mlp import SpikingMLPClassifier
 
 __all__ = [
-    "MLPClassifier", "CNNClassifier", "RNNClassifier", "NotFittedError", "InvalidParameterError",
+    "MLPClassifier", "CNNClassifier", "RNNClassifier", "SpikingMLPClassifier", "NotFittedError",
+    "InvalidParameterError",
     "load", "layers", "losses", "optimizers", "initializers", "gradcheck", "presets",
 ]

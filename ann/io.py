@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ann.base import check_is_fitted
+from contract import savable_classes
 
 __all__ = ["save", "load", "register", "FORMAT", "FORMAT_VERSION"]
 
@@ -80,7 +81,7 @@ def save(model, path) -> None:
     if not path.parent.is_dir():
         raise FileNotFoundError(f"directory {path.parent} does not exist; create it first")
     arrays = {f"param.{k}": np.array(v) for k, v in model.network_.params.items()}
-    arrays["classes"] = np.asarray(model.classes_)
+    arrays["classes"] = savable_classes(model.classes_)
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

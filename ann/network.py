@@ -12,9 +12,8 @@ All three take flat 2-D ``X`` ``(n_samples, n_features)`` like the rest of the e
 They honour the estimator contract (:mod:`contract`): hyper-parameters are stored by
 ``__init__`` and checked by ``check_params()`` / ``fit`` (an :class:`contract.InvalidParameterError`
 naming the parameter), and scikit-learn's ``cross_val_score``, ``Pipeline``, ``GridSearchCV`` and
-``check_estimator`` accept them. Labels are integers or strings; the integer ``-1`` marks an
-unlabelled sample (scikit-learn's semi-supervised convention), which backprop cannot use and
-skips.
+``check_estimator`` accept them. Labels are any values scikit-learn accepts as classes
+(integers, strings, ...); ``classes_`` holds them, ``-1`` included.
 
 Training is deterministic for an int ``random_state`` (initial weights and the shuffling order are
 drawn from ``numpy.random.default_rng(random_state)``). ``history_`` holds one row per epoch:
@@ -30,6 +29,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from sklearn.utils import check_array
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
 
 from ann.base import BaseEstimator, InvalidParameterError, check_is_fitted
 from ann.cost import measure_activity, network_cost
@@ -43,21 +45,15 @@ from ann.params import (
     _check_int,
     _check_random_state,
     _check_real,
-    _too_few_classes,
 )
 from ann.perturb import PerturbableNetwork
 from ann.threads import blas_threads
-from ann.validation import (
-    UNLABELLED,
-    check_array,
-    check_consistent_length,
-    check_labels,
-    labelled_rows,
-)
 
 __all__ = ["NetworkClassifier"]
 
 _PREDICT_CHUNK = 1024
+#: Input dtypes kept as they are (anything else becomes float64).
+_FLOATS = (np.float64, np.float32)
 _HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _OUTPUTS = ("softmax", "sigmoid")
 _INITS = ("auto", "xavier", "he", "normal")
@@ -79,6 +75,9 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
     def _flatten_input(self, X, name="X"):
         """Validated array of ``_input_ndims`` dims -> 2-D view (n, n_features)."""
         return X.reshape(X.shape[0], -1)
+
+    def _record_input_shape(self, n_features):
+        """Hook: set a fitted attribute for a per-sample shape inferred at fit (CNN, RNN)."""
 
     # -- validation ----------------------------------------------------------------------------
     def _check_params(self):
@@ -108,26 +107,27 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
         except (TypeError, ValueError) as err:
             raise InvalidParameterError("dtype", f"{err}; pass dtype='float32'") from err
 
-    def _validate_X(self, X, name="X"):
-        X = check_array(X, name=name, ndims=self._input_ndims)
-        return self._flatten_input(X, name)
+    def _as_rows(self, X, name="X"):
+        """``X`` as given, or an image/sequence array ``(n, ...)`` of ``_input_ndims`` dims
+        flattened to rows (scikit-learn's ``check_array`` checks it first)."""
+        if len(self._input_ndims) > 1 and getattr(X, "ndim", 2) > 2:
+            X = check_array(X, allow_nd=True, dtype=_FLOATS, input_name=name)
+            if X.ndim not in self._input_ndims:
+                raise ValueError(f"{name} must have {' or '.join(map(str, self._input_ndims))} "
+                                 f"dimensions, got {X.ndim}")
+            return self._flatten_input(X, name)
+        return X
 
-    def _check_n_features(self, X2, name="X"):
-        if X2.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"{name} has {X2.shape[1]} features, but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input; pass data with the training layout"
-            )
+    def _validate_X(self, X, *, reset=False, name="X"):
+        """``X`` validated by scikit-learn (``reset``: record ``n_features_in_``), as rows."""
+        X2 = validate_data(self, self._as_rows(X, name), reset=reset, dtype=_FLOATS)
+        return self._flatten_input(X2, name)
 
-    def _labelled(self, X, y):
-        """Validated ``(X2, y)`` without the unlabelled rows, and how many were dropped."""
-        X2 = self._validate_X(X)
-        y = check_labels(y)
-        check_consistent_length(X2, y)
-        keep = labelled_rows(y)
-        if keep.all():
-            return X2, y, 0
-        return X2[keep], y[keep], int(keep.size - np.count_nonzero(keep))
+    def _validate_Xy(self, X, y):
+        """Validated rows and labels for training (``n_features_in_`` is recorded)."""
+        X2, y = validate_data(self, self._as_rows(X), y, reset=True, dtype=_FLOATS)
+        check_classification_targets(y)
+        return self._flatten_input(X2), y
 
     def _encode(self, y, name="y"):
         idx = np.searchsorted(self.classes_, y)
@@ -149,6 +149,7 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
 
     def _initialize(self, n_features, classes, rng):
         """Fresh network, loss and optimiser for ``n_features`` inputs and ``classes``."""
+        self._record_input_shape(int(n_features))
         self._dtype = check_dtype(self.dtype, "dtype")
         self.classes_ = np.asarray(classes)
         self.n_features_in_ = int(n_features)
@@ -178,10 +179,8 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Not modified.
         y : array-like of shape (n_samples,)
-            Class labels (integers or strings). The integer ``-1`` marks an unlabelled sample
-            (scikit-learn's semi-supervised convention, as in ``neurosim.STDPClassifier``):
-            backprop needs a target, so those rows are skipped and do not count in
-            ``train_samples_``/``labels_used_``. At least two classes must remain.
+            Class labels (integers, strings, ...); at least two classes. Backprop needs a
+            target for every row, so every value is a class (``-1`` too).
         eval_set : tuple (X_val, y_val), optional
             Adds ``eval_accuracy`` to every ``history_`` row (``y_val`` fully labelled).
 
@@ -197,10 +196,11 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
             Bad ``X``/``y``, or fewer than two labelled classes.
         """
         self._check_params()
-        X2, y, n_unlabelled = self._labelled(X, y)
+        X2, y = self._validate_Xy(X, y)
         classes = np.unique(y)
         if len(classes) < 2:
-            raise _too_few_classes(classes, n_unlabelled)
+            raise ValueError(f"y holds one class only ({classes[0]!r}); a classifier needs at "
+                             "least two classes to train")
         rng = np.random.default_rng(self.random_state)
         self._initialize(X2.shape[1], classes, rng)
         self._rng = rng
@@ -212,10 +212,8 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
 
     def _first_partial_fit(self, n_features, y, classes):
         self._check_params()
-        given = y if classes is None else check_labels(classes, name="classes")
-        if given.dtype.kind in "iu" and np.any(given == UNLABELLED) and classes is not None:
-            raise ValueError("classes must not contain -1, which marks unlabelled samples; "
-                             "list the real class labels only")
+        given = y if classes is None else np.asarray(classes).ravel()
+        check_classification_targets(given)
         cls = np.unique(given)
         if len(cls) < 2:
             raise ValueError("partial_fit needs at least two classes on its first call; pass "
@@ -229,7 +227,7 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
         Parameters
         ----------
         X, y : as for :meth:`fit`
-            ``y == -1`` rows are skipped; at least one labelled row is needed.
+            Every row labelled, with classes from the first call's ``classes``.
         classes : array-like, optional
             All labels that will ever appear; needed on the first call unless ``y`` holds them
             all. Ignored afterwards.
@@ -239,14 +237,13 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
         -------
         self
         """
-        X2, y, _ = self._labelled(X, y)
-        if y.size == 0:
-            raise ValueError("partial_fit got no labelled samples (every y is -1); pass at "
-                             "least one labelled sample")
-        if getattr(self, "network_", None) is None:
+        first = getattr(self, "network_", None) is None
+        if first:
+            X2, y = self._validate_Xy(X, y)
             self._first_partial_fit(X2.shape[1], y, classes)
         else:
-            self._check_n_features(X2)
+            X2, y = validate_data(self, self._as_rows(X), y, reset=False, dtype=_FLOATS)
+            X2 = self._flatten_input(X2)
         evals = self._validate_eval_set(eval_set)
         with blas_threads(self.n_threads) as used:
             self.threads_used_ = used
@@ -258,10 +255,14 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
             return None
         if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
             raise TypeError("eval_set must be a tuple (X_val, y_val)")
-        Xv = self._validate_X(eval_set[0], "eval_set[0]")
-        yv = check_labels(eval_set[1], name="eval_set[1]")
-        check_consistent_length(Xv, yv, names=("eval_set[0]", "eval_set[1]"))
-        self._check_n_features(Xv, "eval_set[0]")
+        try:
+            Xv = self._validate_X(eval_set[0], name="eval_set[0]")
+        except ValueError as err:
+            raise ValueError(f"eval_set[0]: {err}") from err
+        yv = np.asarray(eval_set[1]).ravel()
+        if len(yv) != len(Xv):
+            raise ValueError(f"eval_set has {len(Xv)} samples but {len(yv)} labels; pass "
+                             "(X_val, y_val) with one label per row")
         return self._network_input(Xv.astype(self._dtype, copy=False)), yv
 
     def _targets(self, y_enc, dtype):
@@ -344,7 +345,6 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
     def _prepare(self, X):
         check_is_fitted(self)
         X2 = self._validate_X(X)
-        self._check_n_features(X2)
         return self._network_input(X2.astype(self.network_.dtype, copy=False))
 
     def predict_proba(self, X):
@@ -365,13 +365,6 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
         """Predicted labels (from ``classes_``), shape (n_samples,)."""
         winners = self._outputs(X).argmax(axis=1)
         return self.classes_[winners]
-
-    def score(self, X, y):
-        """Accuracy of :meth:`predict` on ``(X, y)`` (every sample counts, ``-1`` too)."""
-        y = check_labels(y)
-        pred = self.predict(X)
-        check_consistent_length(pred, y)
-        return float(np.mean(pred == y))
 
     @property
     def coefs_(self):

@@ -85,9 +85,7 @@ def _check_random_state(value):
                             f"{value!r}; pass e.g. random_state=0 for a repeatable run")
 
 
-def _too_few_classes(classes, n_unlabelled):
-    found = ("no labelled samples" if len(classes) == 0
-             else f"only one class ({classes[0].tolist()!r}) among its labelled samples")
-    skipped = f" ({n_unlabelled} samples are unlabelled, y == -1)" if n_unlabelled else ""
-    return ValueError(f"y has {found}{skipped}; a classifier needs at least two classes: pass "
-                      "labelled samples of two or more classes")
+def _inferred_shape(n_features):
+    """``(s, s)`` when ``n_features`` is a perfect square ``s * s``, else ``None``."""
+    s = math.isqrt(int(n_features))
+    return (s, s) if s * s == n_features else None

@@ -17,8 +17,9 @@ with its min-max spread, per sample. Also printed: where ``fit``'s time went
 set-up, writing results), file I/O in Python, Python), CPU seconds (user + system of this
 process and its children; steadier than wall time on a shared machine), the machine's load
 average, the compile time of a fresh build split into code generation and compilation, the
-OpenMP scaling of ``predict`` at 64 x 100 and 64 x 1600 (1 thread = serial build), and
-synaptic events per sample against input spikes x fan-out (the drive normalisation at 784
+OpenMP scaling of ``predict`` at 64 x 100 and 64 x 1600 (1 thread = serial build) under the
+passive, active and default OpenMP wait policies (the policy is printed beside every figure),
+and synaptic events per sample against input spikes x fan-out (the drive normalisation at 784
 inputs).
 
 Sizes: 64 inputs (the 8x8 digits) and 784 inputs (the digits upsampled to 28x28 by
@@ -215,28 +216,49 @@ def compile_time(n_in: int, n_exc: int, tmp: str) -> dict:
     return {"total": engine.compile_s, **man["build_s"]}
 
 
-def thread_scaling(sizes: list[tuple[int, int]], n_test: int, rounds: int) -> None:
-    """predict throughput at 1 (serial build) and 2 OpenMP threads, interleaved rounds."""
-    from neurosim import STDPClassifier
+#: (threads, OpenMP wait policy) of the thread-scaling benchmark; None: the runtime's default.
+#: At 1 thread the build is serial (no OpenMP), so the policy cannot act: those two rows are
+#: the check that it does not.
+THREAD_CONFIGS = ((1, "PASSIVE"), (1, "ACTIVE"), (2, None), (2, "ACTIVE"), (2, "PASSIVE"))
 
-    print(f"\nOpenMP threads: predict on {n_test} samples, median of {rounds} interleaved "
-          "rounds (1 = serial build, no OpenMP)")
+
+def thread_scaling(sizes: list[tuple[int, int]], n_test: int, rounds: int) -> None:
+    """predict time per sample at 1 (serial build) and 2 OpenMP threads under each OpenMP wait
+    policy (``neurosim.standalone.WAIT_POLICY_ENV``), in interleaved rounds (>= 5)."""
+    from neurosim import STDPClassifier
+    from neurosim.standalone import omp_wait_policy, wait_policy
+
+    rounds = max(rounds, 5)
+    print(f"\nOpenMP threads and wait policy: predict on {n_test} samples, median [min-max] of "
+          f"{rounds} interleaved rounds (1 thread = serial build, no OpenMP; policy "
+          "'default' = the OpenMP runtime's own; PASSIVE is what parallel training jobs "
+          "use, the timing phase uses the default)")
+    if os.environ.get("OMP_WAIT_POLICY"):
+        print(f"  note: OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']} is set and overrides "
+              "every policy below")
     for n_in, n_exc in sizes:
         X, y = images(n_in)
         Xt, _ = images(n_in, "test")
-        base = STDPClassifier(n_exc, **SCHEDULE, random_state=0, epochs=0).fit(X[:64], y[:64])
         models = {n: STDPClassifier(n_exc, **SCHEDULE, random_state=0, epochs=0,
                                     n_threads=n).fit(X[:64], y[:64]) for n in (1, 2)}
-        del base
-        times: dict = {1: [], 2: []}
+        times: dict = {c: [] for c in THREAD_CONFIGS}
+        used: dict = {}
         for _ in range(rounds):
-            for n, m in models.items():
-                t0 = time.perf_counter()
-                m.predict(Xt[:n_test])
-                times[n].append((time.perf_counter() - t0) / n_test)
-        t1, t2 = np.median(times[1]), np.median(times[2])
-        print(f"  {n_in:4d} x {n_exc:5d}: 1 thread {t1 * 1e3:8.3f} ms/sample, 2 threads "
-              f"{t2 * 1e3:8.3f} ms/sample, speed-up {t1 / t2:.2f}x")
+            for threads, policy in THREAD_CONFIGS:
+                with omp_wait_policy(policy):
+                    used[(threads, policy)] = wait_policy()
+                    t0 = time.perf_counter()
+                    models[threads].predict(Xt[:n_test])
+                    times[(threads, policy)].append((time.perf_counter() - t0) / n_test)
+        serial = float(np.median(times[THREAD_CONFIGS[0]]))
+        print(f"  {n_in:4d} x {n_exc:5d}:")
+        for c in THREAD_CONFIGS:
+            t = np.asarray(times[c])
+            med = float(np.median(t))
+            print(f"    {c[0]} thread{'s' if c[0] > 1 else ' '} policy "
+                  f"{used[c] or 'default':8s}: {med * 1e3:9.3f} ms/sample "
+                  f"[{t.min() * 1e3:.3f}-{t.max() * 1e3:.3f}], speed-up over serial "
+                  f"{serial / med:.2f}x")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,25 +1,30 @@
-"""The scikit-learn estimator API shared by every estimator of both families.
+"""The estimator base every estimator of both families shares: scikit-learn's own.
 
-scikit-learn recognises an estimator by its methods and by ``__sklearn_tags__``; this base class
-provides both without importing scikit-learn until scikit-learn itself asks for the tags (so
-``import ann`` stays pure NumPy and quick). A subclass
+:class:`ContractEstimator` is ``sklearn.base.ClassifierMixin`` + ``sklearn.base.BaseEstimator``
+(``get_params``/``set_params``/``repr``/``clone`` from the ``__init__`` signature, ``score`` as
+accuracy, the tags scikit-learn's tools read) plus the two things scikit-learn has no word for:
 
-- stores its keyword hyper-parameters unchanged in ``__init__`` (the names are read from the
-  signature: ``get_params``, ``set_params``, ``sklearn.base.clone`` and ``repr`` follow);
-- validates them in ``_check_params()``, raising :class:`InvalidParameterError` (a
-  ``ValueError`` and a ``TypeError``) whose ``param`` names the parameter, so that a config
-  loader can point at the key;
-- sets fitted attributes ending in ``_`` in ``fit`` and names one of them in ``_fitted_attr``.
+- ``check_params()``: every hyper-parameter validated without fitting (the config loader calls
+  it before any job runs), through the subclass's ``_check_params()``, raising
+  :class:`InvalidParameterError` whose ``param`` names the parameter;
+- ``_fitted_attr``: the fitted attribute whose presence means "fitted", read by
+  ``__sklearn_is_fitted__`` so that ``sklearn.utils.validation.check_is_fitted`` (and
+  :meth:`ContractEstimator._check_fitted`) raise scikit-learn's ``NotFittedError``.
+
+Inputs are validated with scikit-learn's public utilities (``validate_data``,
+``check_classification_targets``) in the estimators themselves; nothing here re-implements them.
 """
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["ContractEstimator", "InvalidParameterError", "NotFittedError"]
+__all__ = ["ContractEstimator", "InvalidParameterError", "NotFittedError", "savable_classes"]
 
 
 class InvalidParameterError(ValueError, TypeError):
@@ -37,37 +42,11 @@ class InvalidParameterError(ValueError, TypeError):
         self.param = param
 
 
-class NotFittedError(ValueError, AttributeError):
-    """A method that needs a fitted model was called before ``fit`` (as in scikit-learn)."""
-
-
-class ContractEstimator:
-    """Base of every estimator: parameters from the signature, validation hook, sklearn tags."""
+class ContractEstimator(ClassifierMixin, BaseEstimator):
+    """scikit-learn's classifier base plus ``check_params`` and a named fitted attribute."""
 
     #: A fitted attribute whose presence means "fitted" (set by ``fit``).
     _fitted_attr = "classes_"
-
-    # -- parameters ---------------------------------------------------------------------------
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        return sorted(p.name for p in sig.parameters.values()
-                      if p.name != "self" and p.kind in kinds)
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Hyper-parameters as passed to ``__init__`` (``deep`` accepted for scikit-learn)."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params: Any) -> ContractEstimator:
-        """Set hyper-parameters by name; an unknown name raises ``ValueError``. Returns self."""
-        valid = self._param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"invalid parameter {name!r} for {type(self).__name__}; "
-                                 f"valid parameters are {valid}")
-            setattr(self, name, value)
-        return self
 
     def _check_params(self) -> None:  # pragma: no cover - every estimator overrides it
         raise NotImplementedError
@@ -83,48 +62,37 @@ class ContractEstimator:
         self._check_params()
         return self
 
-    def __repr__(self) -> str:
-        defaults = {p.name: p.default
-                    for p in inspect.signature(type(self).__init__).parameters.values()}
-        changed = []
-        for name, value in self.get_params().items():
-            default = defaults.get(name, inspect.Parameter.empty)
-            try:
-                same = bool(value == default) and type(value) is type(default)
-            except Exception:  # arrays and other values that do not compare to a bool
-                same = False
-            if not same:
-                changed.append(f"{name}={value!r}")
-        return f"{type(self).__name__}({', '.join(changed)})"
-
-    # -- fitted state -------------------------------------------------------------------------
     def __sklearn_is_fitted__(self) -> bool:
         return getattr(self, self._fitted_attr, None) is not None
 
     def _check_fitted(self) -> None:
-        if not self.__sklearn_is_fitted__():
-            raise NotFittedError(
-                f"this {type(self).__name__} is not fitted yet; call fit(X, y) first (or load a "
-                "saved model)")
+        """Raise scikit-learn's ``NotFittedError`` unless ``fit`` (or a load) has run."""
+        check_is_fitted(self)
 
-    # -- scikit-learn tags ----------------------------------------------------------------------
     def _update_tags(self, tags: Any) -> Any:
         """Hook for subclasses: adjust the scikit-learn ``Tags`` (returns them)."""
         return tags
 
     def __sklearn_tags__(self) -> Any:
-        """What scikit-learn's tools need to know: a classifier of 2-D dense numeric input."""
-        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
-
-        tags = Tags(estimator_type="classifier", target_tags=TargetTags(required=True),
-                    classifier_tags=ClassifierTags(), input_tags=InputTags())
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
         return self._update_tags(tags)
 
-    def score(self, X: Any, y: Any) -> float:
-        """Accuracy of ``predict(X)`` against ``y``."""
-        pred = self.predict(X)  # type: ignore[attr-defined]
-        y = np.asarray(y)
-        if y.shape != pred.shape:
-            raise ValueError(f"y must have shape {pred.shape} (one label per sample of X), got "
-                             f"{y.shape}")
-        return float(np.mean(pred == y))
+
+def savable_classes(classes) -> np.ndarray:
+    """``classes_`` as an array ``.npz`` stores without pickle: numbers as they are, labels that
+    are all strings as a unicode array.
+
+    Raises
+    ------
+    ValueError
+        Labels of other Python types (no pickle here).
+    """
+    c = np.asarray(classes)
+    if c.dtype != object:
+        return c
+    if all(isinstance(v, str) for v in c):
+        return c.astype(str)
+    raise ValueError("classes_ mixes Python objects that .npz cannot store without pickle; "
+                     "use integer or string labels to save the model")

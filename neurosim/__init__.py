@@ -10,6 +10,8 @@ simulation), :mod:`neurosim.standalone` (compiled and runtime engines),
 (presenting samples run after run); :func:`load` reads a saved model and
 :mod:`neurosim.readout` holds the label read-outs. :func:`convert` runs a trained ReLU MLP's
 weights as a rate-coded network of integrate-and-fire neurons (:mod:`neurosim.conversion`).
+:func:`to_nir`/:func:`from_nir` write and read the field's exchange format, NIR
+(:mod:`neurosim.nir`); :mod:`neurosim.neo_export` turns spikes into Neo spike trains.
 """
 
 from neurosim import (
@@ -25,6 +27,7 @@ from neurosim import (
 from neurosim.classifier import NotFittedError, STDPClassifier
 from neurosim.conversion import ConvertedNetwork, convert
 from neurosim.io import load
+from neurosim.nir import from_nir, to_nir
 from neurosim.rstdp import RSTDPClassifier
 
 __all__ = [
@@ -34,6 +37,8 @@ __all__ = [
     "convert",
     "ConvertedNetwork",
     "load",
+    "from_nir",
+    "to_nir",
     "params",
     "neurons",
     "encoding",

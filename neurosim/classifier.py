@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_non_negative, validate_data
 
 from contract import ContractEstimator, InvalidParameterError, NotFittedError
 from neurosim._checks import check_choice, check_int, check_nonnegative, check_positive
@@ -51,7 +53,18 @@ from neurosim.params import (
 from neurosim.perturb import PerturbableSTDP
 from neurosim.plasticity import normalize_incoming
 from neurosim.presentation import PresentationResult, Presented, present
-from neurosim.readout import assign_labels, fit_linear_readout, linear_predict, vote
+from neurosim.readout import (
+    assign_labels,
+    decode_labels,
+    encode_labels,
+    fit_linear_readout,
+    labelled_mask,
+    linear_predict,
+    no_answer_label,
+    vote,
+)
+from neurosim.response_cache import cached_engine, cached_response, response_key
+from neurosim.sample_noise import sample_keys
 from neurosim.spiking_cost import _SEED_PREDICT, SpikingCost
 from neurosim.standalone import RunSettings
 
@@ -168,7 +181,8 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
     weights_ : ndarray (n_features, n_excitatory)
     theta_mV_ : ndarray (n_excitatory,)
     assignments_ : ndarray (n_excitatory,)
-        Class of each neuron, ``-1`` for neurons that never fired on labelled samples.
+        Class index (into ``classes_``) of each neuron, ``-1`` for neurons that never fired on
+        labelled samples.
     classes_ : ndarray (n_classes,)
     n_features_in_ : int
     history_ : list of dict
@@ -268,13 +282,6 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         self.random_state = random_state
 
     # ------------------------------------------------------------------ plumbing
-    def __getstate__(self) -> dict[str, Any]:
-        # copies (copy.deepcopy, sklearn.clone) share nothing with the simulation engine
-        state = dict(self.__dict__)
-        state.pop("_engine_cache", None)
-        state.pop("_last_response", None)
-        return state
-
     def _update_tags(self, tags: Any) -> Any:
         from sklearn.utils import TransformerTags  # only when scikit-learn asks for tags
 
@@ -363,72 +370,71 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         return float(0.1 * n_inputs if self.norm_total is None else self.norm_total)
 
     def _check_X(self, X: Any, *, fitted: bool) -> np.ndarray:
-        if isinstance(X, (str, bytes)) or X is None:
-            raise TypeError(f"X must be a 2-D array of floats, got {type(X).__name__}")
-        try:
-            arr = np.array(X, dtype=np.float64, copy=True)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"X must be a 2-D array of numbers: {exc}") from None
-        if arr.ndim != 2:
-            raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {arr.shape}; "
-                             "reshape a single sample with X.reshape(1, -1)")
-        if arr.shape[0] < 1 or arr.shape[1] < 1:
-            raise ValueError(f"X must have at least one sample and one feature, got "
-                             f"{arr.shape}")
-        if not np.all(np.isfinite(arr)):
-            raise ValueError("X contains NaN or inf; impute or drop those samples first")
-        if arr.min() < 0.0:
-            raise ValueError(f"X must be non-negative (input intensities; got min "
-                             f"{arr.min():.4g}); shift or rescale it, e.g. with "
-                             "sklearn.preprocessing.MinMaxScaler (the scale itself does not "
-                             "matter: every image is normalised to the same total drive)")
-        if fitted and arr.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {arr.shape[1]} features, but STDPClassifier is expecting "
-                             f"{self.n_features_in_} features as input; pass data of the "
-                             "width it was fitted on")
-        return arr
+        """``X`` validated by scikit-learn (``fitted``: against ``n_features_in_``; else it is
+        recorded), as float64 non-negative intensities."""
+        X = validate_data(self, X, reset=not fitted, dtype=np.float64)
+        check_non_negative(X, f"{type(self).__name__} (X holds input intensities: shift or "
+                              "rescale it, e.g. with sklearn.preprocessing.MinMaxScaler; the "
+                              "scale does not matter, every image gets the same total drive)")
+        return X
+
+    def _check_Xy(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Training ``X`` and ``y`` validated by scikit-learn (``n_features_in_`` recorded)."""
+        X, y = validate_data(self, X, y, reset=True, dtype=np.float64)
+        check_non_negative(X, f"{type(self).__name__} (X holds input intensities)")
+        check_classification_targets(y)
+        return X, y
 
     @staticmethod
-    def _check_y(y: Any, n: int, *, allow_unlabelled: bool) -> np.ndarray:
-        arr = np.asarray(y)
-        if arr.ndim != 1 or arr.shape[0] != n:
-            raise ValueError(f"y must be 1-D with one label per sample ({n}), got shape "
-                             f"{arr.shape}")
-        if arr.size and not np.issubdtype(arr.dtype, np.integer):
-            if np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)):
-                arr = arr.astype(np.int64)
-            else:
-                raise ValueError(f"y must hold integer class labels, got dtype {arr.dtype}; "
-                                 "encode the classes as 0..k-1 (e.g. LabelEncoder)")
-        arr = arr.astype(np.int64, copy=True)
-        if (arr < -1).any():
-            raise ValueError("y must be non-negative class labels, or -1 for unlabelled")
-        if not allow_unlabelled and (arr == -1).any():
-            raise ValueError("y contains -1 (unlabelled) where labels are required")
-        return arr
+    def _labelled_mask(labelled: Any, n: int) -> np.ndarray:
+        return labelled_mask(labelled, n)
+
+    def _encode(self, y: np.ndarray, mask: np.ndarray, name: str = "y") -> np.ndarray:
+        """Class indices into ``classes_`` of the labelled rows, ``-1`` for the others."""
+        return encode_labels(y, self.classes_, mask, name=name)
+
+    @property
+    def _class_ids(self) -> np.ndarray:
+        """The classes as the read-out sees them: indices ``0 .. n_classes - 1``."""
+        return np.arange(len(self.classes_), dtype=np.int64)
+
+    @property
+    def threads_used_(self) -> int:
+        """Threads the simulation runs on: the compiled build's, ``n_threads``."""
+        self._check_fitted()
+        return int(self.n_threads)
+
+    def _decode(self, idx: np.ndarray) -> np.ndarray:
+        """Labels from class indices; ``-1`` (no answer) becomes :attr:`no_answer_`."""
+        return decode_labels(idx, self.classes_)
+
+    @property
+    def no_answer_(self) -> Any:
+        """What :meth:`predict` returns for a sample that evoked no spike from an assigned
+        neuron: ``-1`` when the classes are integers other than -1 (it then counts as wrong),
+        else ``None`` (:func:`neurosim.readout.no_answer_label`)."""
+        return no_answer_label(self.classes_)
 
     # ------------------------------------------------------------------ simulation driver
     def _engine(self, n_inputs: int):
         from neurosim.standalone import make_engine
 
         spec = self._spec(n_inputs).structural()
-        cached = getattr(self, "_engine_cache", None)
-        if cached is not None and cached[0] == (spec, self.backend):
-            return cached[1]
-        engine = make_engine(spec, self.backend)
-        self._engine_cache = ((spec, self.backend), engine)
-        return engine
+        return cached_engine((spec, self.backend), lambda: make_engine(spec, self.backend))
 
     def _runs(self, X: np.ndarray, w: np.ndarray, theta: np.ndarray, *, learn: bool,
-              seed: np.random.SeedSequence, desc: str,
+              purpose: tuple[int, ...], desc: str,
               labels: np.ndarray | None = None) -> Iterator[Presented]:
         """Present the rows of ``X`` (see :func:`neurosim.presentation.present`), with a
         progress bar when ``verbose`` asks for one; ``labels`` go to the network (only a
-        reward-modulated one reads them, :mod:`neurosim.rstdp`)."""
+        reward-modulated one reads them, :mod:`neurosim.rstdp`). ``purpose`` names the
+        simulation (a training epoch, an assignment pass, ``predict``): each row's Poisson
+        spikes are a function of the model's seed, the purpose and the row itself
+        (:func:`neurosim.sample_noise.sample_keys`), never of its position."""
         engine = self._engine(X.shape[1])
         runs = present(engine, normalized_rates_hz(X, self.input_rate_hz), w, theta,
                        settings=self._settings(X.shape[1], learn=learn),
-                       seed=seed, labels=labels)
+                       keys=sample_keys(X, self.seed_, purpose), labels=labels)
         if not self._show_progress(len(X)):
             yield from runs
             return
@@ -457,27 +463,22 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
                  reuse: bool = False) -> PresentationResult:
         """Present ``X`` with learning off; what the network did.
 
-        The last response is kept (keyed by the data, the seed key, the parameters and the
-        learned arrays); with ``reuse``, a call on the same ``X`` reads it instead of
-        simulating again. ``predict`` and ``transform`` always simulate (timing them measures
-        the simulation); ``predict_at``, ``spikes`` and ``cost`` reuse what they simulated.
+        The latest responses are kept outside the model (:mod:`neurosim.response_cache`, keyed
+        by the parameters, the learned arrays, the data and the purpose); with ``reuse``, a call
+        on the same ``X`` reads it instead of simulating again. ``predict`` and ``transform``
+        always simulate (timing them measures the simulation); ``predict_at``, ``spikes`` and
+        ``cost`` reuse what they simulated. The model itself is not changed.
         """
-        key = (_digest(X), seed_key, repr(sorted(self.get_params().items())), id(self.weights_),
-               id(self.theta_mV_))
-        cached = getattr(self, "_last_response", None)
-        if reuse and cached is not None and cached[0] == key:
-            return cached[1]
-        parts = [r.result for r in self._runs(
-            X, self.weights_.reshape(-1), self.theta_mV_, learn=False,
-            seed=self._seed(seed_key, len(X)), desc=desc)]
-        self.threads_used_ = int(self.n_threads)
-        result = PresentationResult.concat(parts)
-        self._last_response = (key, result)
-        return result
+        def simulate() -> PresentationResult:
+            return PresentationResult.concat([r.result for r in self._runs(
+                X, self.weights_.reshape(-1), self.theta_mV_, learn=False,
+                purpose=(seed_key,), desc=desc)])
+
+        return cached_response(response_key(self, X, (seed_key,)), simulate, reuse=reuse)
 
     # ------------------------------------------------------------------ public API
-    def fit(self, X: Any, y: Any, *, eval_set: tuple[Any, Any] | None = None
-            ) -> STDPClassifier:
+    def fit(self, X: Any, y: Any, *, eval_set: tuple[Any, Any] | None = None,
+            labelled: Any = None) -> STDPClassifier:
         """Learn the input weights by STDP (labels unused), then assign neurons to classes.
 
         Parameters
@@ -485,10 +486,10 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         X : array-like (n_samples, n_features), non-negative intensities
             Input intensities, presented as Poisson rates normalised per image to a total of
             ``input_rate_hz``.
-        y : array-like (n_samples,) of int
-            Class labels, ``-1`` for unlabelled samples. STDP never sees them; they are used
-            only to assign each excitatory neuron a class after learning (or to fit the
-            supervised linear read-out when ``readout="linear"``).
+        y : array-like (n_samples,)
+            Class labels (any values scikit-learn accepts; ``classes_`` holds them). STDP
+            never sees them; they are used only to assign each excitatory neuron a class
+            after learning (or to fit the supervised linear read-out, ``readout="linear"``).
         eval_set : (X_eval, y_eval), optional
             Evaluated at ``checkpoints`` points during training: the network runs with learning
             off on ``X_eval``, and votes with neurons assigned from the labelled training
@@ -498,19 +499,21 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
             by up to ``chunk_samples``; they never change what is learned. The final model
             instead re-assigns after learning with frozen weights (one more pass over the
             labelled samples).
+        labelled : array-like (n_samples,) of bool, optional
+            True where ``y`` holds a label; the other rows are learned from by STDP but their
+            ``y`` is ignored (semi-supervised use; default: every row is labelled).
 
         Returns
         -------
         self
         """
         self._check_params()
-        X = self._check_X(X, fitted=False)
-        y = self._check_y(y, len(X), allow_unlabelled=True)
-        labelled = y != -1
-        classes = np.unique(y[labelled])
+        X, y_given = self._check_Xy(X, y)
+        mask = self._labelled_mask(labelled, len(X))
+        classes = np.unique(y_given[mask])
         if len(classes) < 2:
-            raise ValueError(f"fit needs labelled samples of at least 2 classes, got "
-                             f"{len(classes)}; label more samples (y == -1 means unlabelled)")
+            raise ValueError(f"y holds one class only ({len(classes)} labelled class); a "
+                             "classifier needs labelled samples of at least 2 classes")
         if self.n_excitatory < len(classes):
             warnings.warn(f"n_excitatory={self.n_excitatory} < {len(classes)} classes: some "
                           "classes can never be predicted; use more neurons", UserWarning,
@@ -519,10 +522,12 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         if eval_set is not None:
             if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
                 raise TypeError("eval_set must be a pair (X_eval, y_eval)")
-            Xe = self._check_X(eval_set[0], fitted=False)
-            if Xe.shape[1] != X.shape[1]:
-                raise ValueError(f"eval_set X has {Xe.shape[1]} features, X has {X.shape[1]}")
-            eval_data = (Xe, self._check_y(eval_set[1], len(Xe), allow_unlabelled=False))
+            Xe = self._check_X(eval_set[0], fitted=True)
+            ye = np.asarray(eval_set[1]).ravel()
+            if len(ye) != len(Xe):
+                raise ValueError(f"eval_set has {len(Xe)} samples but {len(ye)} labels; pass "
+                                 "(X_eval, y_eval) with one label per row")
+            eval_data = (Xe, ye)
 
         self.seed_ = (int(np.random.SeedSequence().entropy % (2**32))
                       if self.random_state is None else int(self.random_state))
@@ -532,7 +537,8 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         self.compile_s_ = float(engine.compile_s)
         self.backend_ = engine.backend
         self.classes_ = classes
-        self.n_features_in_ = n_in
+        y = self._encode(y_given, mask)  # class indices, -1 where unlabelled
+        labelled = mask
         w = rng.uniform(0.0, self.w_init_max * self.w_max, n_in * self.n_excitatory)
         w = normalize_incoming(w, n_in, self.n_excitatory, self._norm_total(n_in))
         theta = np.zeros(self.n_excitatory)
@@ -572,7 +578,7 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         for epoch in range(self.epochs):
             order = rng.permutation(n)
             Xo, yo = X[order], y[order]
-            for r in self._runs(Xo, w, theta, learn=True, seed=self._seed(_SEED_TRAIN, epoch),
+            for r in self._runs(Xo, w, theta, learn=True, purpose=(_SEED_TRAIN, epoch),
                                 desc=f"STDP epoch {epoch + 1}",
                                 labels=self._teaching_labels(yo)):
                 w, theta = r.w, r.theta_mV
@@ -619,15 +625,15 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         Xe, ye = eval_data
         assignments = self._name_neurons(counts, labels)
         parts = [r.result for r in self._runs(Xe, w, theta, learn=False,
-                                              seed=self._seed(_SEED_CHECKPOINT, seen),
+                                              purpose=(_SEED_CHECKPOINT, seen),
                                               desc="evaluate")]
         counts_e = PresentationResult.concat(parts).counts()
-        return float(np.mean(self._labels(counts_e, assignments) == ye))
+        return float(np.mean(self._decode(self._labels(counts_e, assignments)) == ye))
 
     def _name_neurons(self, counts: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Each neuron's class from labelled responses (Diehl & Cook's assignment; a subclass
         whose neurons have fixed classes overrides this)."""
-        return assign_labels(counts, y, self.classes_)
+        return assign_labels(counts, y, self._class_ids)
 
     def _fit_readout(self, counts: np.ndarray, y: np.ndarray) -> None:
         """Assign neurons (and fit the linear read-out) from labelled responses."""
@@ -635,23 +641,26 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         self.labels_used_ = int(len(y))
         if self.readout == "linear":
             self.readout_coef_, self.readout_intercept_ = fit_linear_readout(
-                counts, y, self.classes_, alpha=float(self.readout_alpha))
+                counts, y, self._class_ids, alpha=float(self.readout_alpha))
 
-    def relabel(self, X: Any, y: Any) -> STDPClassifier:
+    def relabel(self, X: Any, y: Any, *, labelled: Any = None) -> STDPClassifier:
         """A fitted copy whose label assignment uses only the labelled rows of ``(X, y)``.
 
         The learned weights and thresholds are kept; only the read-out is fitted again
-        (``y == -1`` rows are ignored), from the same responses ``fit`` would use: with
+        (rows outside ``labelled`` are ignored), from the same responses ``fit`` would use: with
         ``assign_from="learning"`` and ``X`` the training set of this fit, the responses
         recorded during the last epoch; otherwise a frozen pass over the labelled rows. So
-        ``model.relabel(X_train, y_few)`` predicts as ``clone(model).fit(X_train, y_few)``
+        ``model.relabel(X_train, y, labelled=few)`` predicts as
+        ``clone(model).fit(X_train, y, labelled=few)``
         would, since STDP never reads the labels, without repeating the learning (a loaded
         model has no recorded responses: it makes the frozen pass). ``self`` is not changed.
 
         Parameters
         ----------
         X : array-like (n_samples, n_features) non-negative
-        y : array-like (n_samples,) of int; ``-1`` marks unlabelled rows.
+        y : array-like (n_samples,) of labels from ``classes_``
+        labelled : array-like (n_samples,) of bool, optional
+            True where ``y`` holds a label (default: every row).
 
         Returns
         -------
@@ -659,14 +668,14 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         """
         self._check_fitted()
         X = self._check_X(X, fitted=True)
-        y = self._check_y(y, len(X), allow_unlabelled=True)
-        lab = y != -1
+        y = np.asarray(y).ravel()
+        if len(y) != len(X):
+            raise ValueError(f"y must hold one label per row of X ({len(X)}), got {len(y)}")
+        lab = self._labelled_mask(labelled, len(X))
         if not lab.any():
-            raise ValueError("relabel needs at least one labelled sample (y != -1)")
-        unknown = np.setdiff1d(y[lab], self.classes_)
-        if unknown.size:
-            raise ValueError(f"y holds classes {unknown.tolist()} the model was not fitted on "
-                             f"(classes_ = {self.classes_.tolist()}); fit it with them")
+            raise ValueError("relabel needs at least one labelled sample (labelled is all "
+                             "False)")
+        y = self._encode(y, lab)
         out = copy.deepcopy(self)
         recorded = getattr(self, "_train_responses", None)
         if self.assign_from == "learning" and recorded is not None and \
@@ -678,13 +687,14 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         return out
 
     def _labels(self, counts: np.ndarray, assignments: np.ndarray | None = None) -> np.ndarray:
-        """Labels from final-showing spike counts; ``-1`` where no neuron spiked (no answer)."""
+        """Class indices from final-showing spike counts; ``-1`` where no neuron spiked (no
+        answer)."""
         if self.readout == "linear" and assignments is None:
             out = linear_predict(counts, self.readout_coef_, self.readout_intercept_,
-                                 self.classes_)
+                                 self._class_ids)
             return np.where(counts.sum(axis=1) > 0, out, -1)
         return vote(counts, self.assignments_ if assignments is None else assignments,
-                    self.classes_)
+                    self._class_ids)
 
     @property
     def input_weights_(self) -> np.ndarray:
@@ -693,11 +703,13 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         return self.weights_
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted labels ``(n_samples,)``; ``-1`` for a sample that evoked no spike from an
-        assigned neuron even after its re-shows (no answer)."""
+        """Predicted labels ``(n_samples,)`` from ``classes_``; :attr:`no_answer_` (``-1`` for
+        integer classes) for a sample that evoked no spike from an assigned neuron even after
+        its re-shows (no answer)."""
         self._check_fitted()
         X = self._check_X(X, fitted=True)
-        return self._labels(self._respond(X, seed_key=_SEED_PREDICT, desc="predict").counts())
+        return self._decode(self._labels(
+            self._respond(X, seed_key=_SEED_PREDICT, desc="predict").counts()))
 
     def transform(self, X: Any) -> np.ndarray:
         """Excitatory spike counts of each sample's final showing ``(n_samples,
@@ -736,22 +748,38 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
                              f", got [{t.min()}, {t.max()}]")
         res = self._respond(X, seed_key=_SEED_PREDICT, desc="predict_at", reuse=True)
         steps = np.ceil(t / self.dt_ms - 1e-9).astype(np.int64)
-        return np.stack([self._labels(res.counts(s, showing="first")) for s in steps])
+        return np.stack([self._decode(self._labels(res.counts(s, showing="first")))
+                         for s in steps])
 
-    def spikes(self, X: Any) -> dict[str, np.ndarray]:
+    def spikes(self, X: Any, *, as_neo: bool = False) -> Any:
         """The excitatory spikes of each sample's first showing (learning frozen), for rasters.
+
+        Parameters
+        ----------
+        X : array-like (n_samples, n_features)
+        as_neo : bool
+            Return ``trains[sample][neuron]`` as ``neo.SpikeTrain`` objects (ms, from 0 to
+            ``presentation_ms``; :func:`neurosim.neo_export.to_spiketrains`), the format
+            Elephant and the electrophysiology tools read; needs ``neo``
+            (``pip install 'brain-vs-ann[interop]'``).
 
         Returns
         -------
-        dict of ndarray (n_spikes,)
+        dict of ndarray (n_spikes,), or list of lists of neo.SpikeTrain
             ``sample`` (row of ``X``), ``neuron`` and ``t_ms`` (time since the showing's
             onset, ms). The simulation is the one :meth:`predict` makes.
         """
         self._check_fitted()
         X = self._check_X(X, fitted=True)
         res = self._respond(X, seed_key=_SEED_PREDICT, desc="spikes", reuse=True)
-        return {"sample": res.first_show_sample.copy(), "neuron": res.first_show_neuron.copy(),
-                "t_ms": res.first_show_step * float(self.dt_ms)}
+        out = {"sample": res.first_show_sample.copy(), "neuron": res.first_show_neuron.copy(),
+               "t_ms": res.first_show_step * float(self.dt_ms)}
+        if as_neo:
+            from neurosim.neo_export import to_spiketrains
+
+            return to_spiketrains(out, n_samples=X.shape[0], n_neurons=self.n_excitatory,
+                                  t_stop_ms=float(self.presentation_ms))
+        return out
 
     def save(self, path: Any) -> None:
         """Write the fitted model to one ``.npz`` (see :func:`neurosim.io.save_classifier`)."""
@@ -784,7 +812,7 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstima
         model.weights_ = np.asarray(arrays["weights_"], dtype=np.float64)
         model.theta_mV_ = np.asarray(arrays["theta_mV_"], dtype=np.float64)
         model.assignments_ = np.asarray(arrays["assignments_"], dtype=np.int64)
-        model.classes_ = np.asarray(arrays["classes_"], dtype=np.int64)
+        model.classes_ = np.asarray(arrays["classes_"])
         if "readout_coef_" in arrays:
             model.readout_coef_ = np.asarray(arrays["readout_coef_"], dtype=np.float64)
             model.readout_intercept_ = np.asarray(arrays["readout_intercept_"],

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
 
 from neurosim.plasticity import normalize_incoming
 from neurosim.presentation import PresentationResult
@@ -23,7 +24,7 @@ class ContinualSTDP:
     #: from the module's ``_SEED_*`` keys so that no stream is shared with ``fit``.
     _SEED_PARTIAL_KEYS = (11, 12, 13)
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> Any:
+    def partial_fit(self, X: Any, y: Any, classes: Any = None, *, labelled: Any = None) -> Any:
         """One more pass of STDP over ``(X, y)``, continuing from the current weights; then
         the neurons are named again from the labels seen so far.
 
@@ -47,11 +48,13 @@ class ContinualSTDP:
         Parameters
         ----------
         X : array-like (n_samples, n_features), non-negative intensities
-        y : array-like (n_samples,) of int
-            Labels, ``-1`` for unlabelled rows (learned from, not used for naming).
+        y : array-like (n_samples,)
+            Labels (rows outside ``labelled`` are learned from, not used for naming).
         classes : array-like of int, optional
             Every class that will ever be seen; needed on the first call unless ``y`` holds
             them all (at least two). Ignored afterwards: later labels must be in ``classes_``.
+        labelled : array-like (n_samples,) of bool, optional
+            True where ``y`` holds a label (default: every row).
 
         Returns
         -------
@@ -74,27 +77,29 @@ class ContinualSTDP:
             raise ValueError("partial_fit names neurons by Diehl & Cook's vote; "
                              "readout='linear' needs every label at once: use fit, or set "
                              "readout='vote'")
-        X = self._check_X(X, fitted=not first)
-        y = self._check_y(y, len(X), allow_unlabelled=True)
         if first:
-            given = y[y != -1] if classes is None else self._check_y(
-                np.asarray(classes).ravel(), np.asarray(classes).size, allow_unlabelled=False)
+            X, y_given = self._check_Xy(X, y)
+        else:
+            X = self._check_X(X, fitted=True)
+            y_given = np.asarray(y).ravel()
+            if len(y_given) != len(X):
+                raise ValueError(f"y must hold one label per row of X ({len(X)}), got "
+                                 f"{len(y_given)}")
+        mask = self._labelled_mask(labelled, len(X))
+        if first:
+            given = y_given[mask] if classes is None else np.asarray(classes).ravel()
+            check_classification_targets(given)
             cls = np.unique(given)
             if len(cls) < 2:
                 raise ValueError(f"the first partial_fit needs at least 2 classes, got "
                                  f"{len(cls)}; pass classes=[...] listing every label")
             self._start_partial(X.shape[1], cls)
-        else:
-            unknown = np.setdiff1d(y[y != -1], self.classes_)
-            if unknown.size:
-                raise ValueError(f"y holds classes {unknown.tolist()} not in classes_ = "
-                                 f"{self.classes_.tolist()}; list every class in the first "
-                                 "partial_fit call's classes=")
+        y = self._encode(y_given, mask, name="y (list every class in the first partial_fit "
+                                           "call's classes=)")
         if getattr(self, "class_responses_", None) is None:
             self.class_responses_ = np.zeros((len(self.classes_), self.n_excitatory))
             self.class_counts_ = np.zeros(len(self.classes_), dtype=np.int64)
             self._partial_shows = (0, 0, 0)
-        self.__dict__.pop("_last_response", None)  # the weights are about to change
         key_learn, key_name, key_order = self._SEED_PARTIAL_KEYS
         call = int(getattr(self, "partial_fit_calls_", 0))
         order = np.random.default_rng(self._seed(key_order, call)).permutation(len(X))
@@ -103,7 +108,7 @@ class ContinualSTDP:
         t0 = time.perf_counter()
         w, theta = self.weights_.reshape(-1), self.theta_mV_
         counts, presentations, reshown = [], 0, 0
-        for r in self._runs(Xo, w, theta, learn=learn, seed=self._seed(key_learn, call),
+        for r in self._runs(Xo, w, theta, learn=learn, purpose=(key_learn, call),
                             desc=f"partial_fit {call + 1}",
                             labels=self._teaching_labels(yo) if learn else None):
             w, theta = r.w, r.theta_mV
@@ -119,13 +124,12 @@ class ContinualSTDP:
             if learn and self.assign_from == "frozen":
                 res = PresentationResult.concat([r.result for r in self._runs(
                     Xo[keep], self.weights_.reshape(-1), self.theta_mV_, learn=False,
-                    seed=self._seed(key_name, call), desc="assign")])
+                    purpose=(key_name, call), desc="assign")])
                 self._add_times(res.times)
                 responses = res.counts()
             else:
                 responses = np.concatenate(counts)[keep]
             self._record_class_responses(responses, yo[keep])
-        self.threads_used_ = int(self.n_threads)
         self.partial_fit_calls_ = call + 1
         if learn:
             self.train_samples_ += len(X)
@@ -152,7 +156,6 @@ class ContinualSTDP:
         self.compile_s_ = float(engine.compile_s)
         self.backend_ = engine.backend
         self.classes_ = classes
-        self.n_features_in_ = n_in
         w = rng.uniform(0.0, self.w_init_max * self.w_max, n_in * self.n_excitatory)
         w = normalize_incoming(w, n_in, self.n_excitatory, self._norm_total(n_in))
         self.weights_ = w.reshape(n_in, self.n_excitatory)
@@ -168,10 +171,9 @@ class ContinualSTDP:
     def _record_class_responses(self, responses: np.ndarray, y: np.ndarray) -> None:
         """Store each class's mean response of ``(responses, y)`` and name the neurons from
         every class recorded so far."""
-        for c in np.unique(y):
-            i = int(np.searchsorted(self.classes_, c))
-            self.class_responses_[i] = responses[y == c].mean(axis=0)
-            self.class_counts_[i] = int(np.count_nonzero(y == c))
+        for i in np.unique(y):  # class indices
+            self.class_responses_[i] = responses[y == i].mean(axis=0)
+            self.class_counts_[i] = int(np.count_nonzero(y == i))
         seen = self.class_counts_ > 0
-        self.assignments_ = assign_labels(self.class_responses_[seen], self.classes_[seen],
-                                          self.classes_)
+        ids = self._class_ids
+        self.assignments_ = assign_labels(self.class_responses_[seen], ids[seen], ids)

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from contract import savable_classes
+
 __all__ = ["save_classifier", "load", "FORMAT_VERSION"]
 
 #: Bumped when the file layout changes.
@@ -68,7 +70,8 @@ def save_classifier(model: Any, path: Any) -> None:
     if not path.parent.is_dir():
         raise ValueError(f"directory {path.parent} does not exist; create it first")
     state = model.fitted_state()
-    payload = {k: np.asarray(v) for k, v in state["arrays"].items()}
+    payload = {k: savable_classes(v) if k == "classes_" else np.asarray(v)
+               for k, v in state["arrays"].items()}
     payload["params_json"] = np.array(json.dumps(model.get_params(), sort_keys=True))
     payload["meta_json"] = np.array(json.dumps(state["meta"], sort_keys=True))
     payload["format_json"] = np.array(json.dumps({"kind": kinds[type(model)],

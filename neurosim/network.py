@@ -11,7 +11,11 @@ every image. Its parts:
     ``stim(k, i) * gain * dt``, where ``stim`` is a :class:`brian2.TimedArray` indexed by the
     *sample number* ``k`` (not by time) holding each input's rate in Hz (the caller normalises
     every image's rates to the same total, :func:`neurosim.encoding.normalized_rates_hz`) and
-    ``gain`` is 0 outside presentations and ``1 + reps * boost`` during one.
+    ``gain`` is 0 outside presentations and ``1 + reps * boost`` during one. The uniform number
+    each step compares with that probability is not Brian2's ``rand()`` but
+    ``sample_uniform(key, i, step, reps)`` (:mod:`neurosim.sample_noise`): a function of the
+    sample's key (the table ``skey``, indexed by ``k`` like ``stim``), the input, the step and
+    the showing, so a sample's spikes do not depend on the other samples of the run.
 ``exc`` (``n_excitatory``) and lateral inhibition
     The excitatory LIF population of :mod:`neurosim.neurons` (same equations, threshold, reset
     and namespace, plus the two normalisation variables below) and the inhibition of
@@ -24,6 +28,9 @@ every image. Its parts:
     ``exc.wscale = norm_total / wsum`` and ``w *= wscale_post`` rescale each neuron's input
     weights to sum ``norm_total`` (Diehl & Cook's normalisation before every image) without
     summing the weight matrix in the simulation loop.
+Each slot starts from the resting state: at its first step every excitatory and inhibitory
+neuron is set to ``v = v_rest``, ``ge = gi = 0`` (the rest period's decay made exact), so that
+with learning off a sample's response depends on the sample alone.
 ``ctrl`` (one neuron, no dynamics)
     The presentation schedule, advanced every time step with integer step counters: a *slot* is
     ``presentation_ms`` of input followed by ``rest_ms`` of silence. At the end of each
@@ -76,6 +83,7 @@ from neurosim.params import (
     inhibitory_lif_params,
 )
 from neurosim.plasticity import stdp_synapse_model
+from neurosim.sample_noise import brian2_uniform
 
 __all__ = ["NetworkSpec", "NetworkObjects", "build_objects", "spec_key", "RUNTIME_STDP",
            "LEARNING_RULES", "wrapped_stdp_model", "reward_stdp_model", "model_variables"]
@@ -220,6 +228,7 @@ class NetworkObjects:
     slot_mon: b2.StateMonitor
     lateral: tuple
     labels: b2.TimedArray | None = None
+    skey: b2.TimedArray | None = None
 
     @property
     def model_objects(self) -> list[Any]:
@@ -265,6 +274,10 @@ on = int(step < n_pres) * int(k < n_valid)
 gain = on * (1 + reps * boost)
 step = step + 1
 """
+
+
+# What every neuron of the network is set to at the start of each slot (see build_objects).
+_SLOT_RESET = "v = v_rest\nge = 0\ngi = 0"
 
 
 # Added to the schedule by learning_rule="rstdp". `winner`/`got`: the first excitatory neuron
@@ -454,6 +467,7 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
     slot = (spec.presentation_ms + spec.rest_ms) * ms
     stim = b2.TimedArray(np.asarray(stim_values, dtype=np.float64), dt=1 * b2.second,
                          name="stim")
+    skey = b2.TimedArray(np.zeros((len(stim_values), 2)), dt=1 * b2.second, name="skey")
 
     rstdp = spec.learning_rule == "rstdp"
     labels = (b2.TimedArray(np.full(spec.chunk_samples, -1.0), dt=1 * b2.second, name="labels")
@@ -483,14 +497,19 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
         """
         k_in : integer (linked)
         gain_in : 1 (linked)
+        step_in : integer (linked)
+        reps_in : integer (linked)
         """,
-        threshold="gain_in > 0 and rand() < stim(k_in * second, i) * gain_in * (dt / second)",
+        threshold=("gain_in > 0 and sample_uniform(skey(k_in * second, 0), skey(k_in * second, 1)"
+                   ", i, step_in, reps_in) < stim(k_in * second, i) * gain_in * (dt / second)"),
         name="input",
-        namespace={"stim": stim},
+        namespace={"stim": stim, "skey": skey, "sample_uniform": brian2_uniform()},
     )
     zeros = np.zeros(n_in, dtype=int)
     inp.k_in = b2.linked_var(ctrl, "k", index=zeros)
     inp.gain_in = b2.linked_var(ctrl, "gain", index=zeros)
+    inp.step_in = b2.linked_var(ctrl, "step", index=zeros)
+    inp.reps_in = b2.linked_var(ctrl, "reps", index=zeros)
 
     exc = _exc_group(spec)
     exc.norm_on = 1.0
@@ -528,6 +547,12 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
                                  w_inh_exc=spec.w_inh_exc, name_prefix="lat_",
                                  inh_params=spec.inh, method=DEFAULT_METHOD)
     inh = lateral[0] if spec.inhibition == "population" else None
+    # Every slot starts from the resting state (what the rest period approximates), so that a
+    # sample's response does not depend on the sample before it.
+    for group in (exc, inh):
+        if group is not None:
+            group.run_regularly(_SLOT_RESET, clock=slot_clock, when="start", order=-4,
+                                name=f"{group.name}_slot_reset")
     exc_count = b2.Synapses(exc, ctrl, on_pre="nspk_post += on_post" + (
         _RSTDP_FIRST_SPIKE if rstdp else ""), name="exc_count")
     exc_count.connect(i=np.arange(n_exc, dtype=np.int32), j=np.zeros(n_exc, dtype=np.int32))
@@ -546,7 +571,7 @@ def build_objects(spec: NetworkSpec, stim_values: np.ndarray) -> NetworkObjects:
     return NetworkObjects(network=net, stim=stim, inp=inp, exc=exc, inh=inh, ctrl=ctrl,
                           input_exc=input_exc, exc_mon=exc_mon, inp_count=inp_count,
                           inh_count=inh_count, slot_mon=slot_mon, lateral=tuple(lateral),
-                          labels=labels)
+                          labels=labels, skey=skey)
 
 
 def model_variables(objs: NetworkObjects) -> list[ArrayVariable]:
@@ -592,12 +617,12 @@ def spec_key(spec: NetworkSpec, extra: dict | None = None) -> str:
         "exc": [m_exc.model, m_exc.threshold, m_exc.reset, repr(sorted(m_exc.namespace.items()))],
         "inh": [m_inh.model, m_inh.threshold, m_inh.reset, repr(sorted(m_inh.namespace.items()))],
         "stdp": [model, on_pre, on_post, repr(sorted(ns.items()))],
-        "ctrl": [_CTRL_MODEL, _CTRL_STEP],
+        "ctrl": [_CTRL_MODEL, _CTRL_STEP, _SLOT_RESET],
         "brian2": b2.__version__,
         "numpy": np.__version__,
         "extra": extra or {},
         "method": DEFAULT_METHOD,
-        "layout": 3,  # bump whenever build_objects changes the generated network
+        "layout": 4,  # bump whenever build_objects changes the generated network
     }
     if spec.learning_rule == "rstdp":
         payload["rstdp"] = [*reward_stdp_model(spec.stdp)[:4], _RSTDP_CTRL_MODEL,

@@ -203,7 +203,7 @@ class Presented:
 
 
 def present(engine, rates_hz: np.ndarray, w: np.ndarray, theta_mV: np.ndarray, *,
-            settings: RunSettings, seed: np.random.SeedSequence,
+            settings: RunSettings, keys: np.ndarray,
             labels: np.ndarray | None = None) -> Iterator[Presented]:
     """Present every row of ``rates_hz`` in order, one engine run per block of samples.
 
@@ -218,8 +218,9 @@ def present(engine, rates_hz: np.ndarray, w: np.ndarray, theta_mV: np.ndarray, *
         Initial adaptive thresholds (mV).
     settings : RunSettings
         Learning switch, re-show rule, normalisation and learning rates.
-    seed : numpy.random.SeedSequence
-        Seeds every run's random generator (same seed, same spikes).
+    keys : ndarray (n_samples, 2)
+        Each row's input-noise key (:func:`neurosim.sample_noise.sample_keys`): a row's
+        Poisson spikes depend on its key only, not on the other rows or the blocks.
     labels : ndarray (n_samples,) of int, optional
         Class index of each row, ``-1`` for unlabelled: the reward's teacher in a
         ``learning_rule="rstdp"`` network (each run gets the rows of its block); ``None`` for
@@ -236,13 +237,15 @@ def present(engine, rates_hz: np.ndarray, w: np.ndarray, theta_mV: np.ndarray, *
         raise ValueError(f"labels must have one entry per row of rates_hz ({n}), got "
                          f"{len(labels)}")
     cap = engine.capacity(settings.max_repeats)
-    rng = np.random.default_rng(seed)
+    if np.shape(keys) != (n, 2):
+        raise ValueError(f"keys must have shape ({n}, 2), one per row of rates_hz, got "
+                         f"{np.shape(keys)}")
     start = 0
     while start < n:
         stop = min(start + cap, n)
         block = {} if labels is None else {"labels": labels[start:stop]}
         r = engine.run_chunk(rates_hz[start:stop], w=w, theta_mV=theta_mV, settings=settings,
-                             seed=int(rng.integers(0, 2**31 - 1)), **block)
+                             keys=keys[start:stop], **block)
         if settings.learn:
             w, theta_mV = r.w, r.theta_mV
             if labels is not None:  # the reward's running mean goes on to the next run

@@ -11,9 +11,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-__all__ = ["assign_labels", "class_scores", "vote", "fit_linear_readout", "linear_predict"]
+__all__ = ["assign_labels", "class_scores", "vote", "fit_linear_readout", "linear_predict",
+           "no_answer_label", "encode_labels", "decode_labels", "labelled_mask"]
 
 
 def _check_responses(responses: np.ndarray) -> np.ndarray:
@@ -140,3 +143,57 @@ def linear_predict(responses: np.ndarray, coef: np.ndarray, intercept: np.ndarra
     """Labels from the linear read-out: ``classes[argmax(R coef + intercept)]``."""
     r = _check_responses(responses)
     return np.asarray(classes)[np.argmax(r @ coef + intercept, axis=1)]
+
+
+def no_answer_label(classes: np.ndarray) -> Any:
+    """What a vote read-out returns for a sample no assigned neuron answered: ``-1`` when the
+    classes are integers other than -1 (so it counts as wrong), else ``None``."""
+    c = np.asarray(classes)
+    return -1 if np.issubdtype(c.dtype, np.integer) and not (c == -1).any() else None
+
+
+def encode_labels(y: np.ndarray, classes: np.ndarray, labelled: np.ndarray, *,
+                  name: str = "y") -> np.ndarray:
+    """Class indices into ``classes`` of the ``labelled`` rows of ``y``, ``-1`` elsewhere.
+
+    Raises
+    ------
+    ValueError
+        A labelled value that is not in ``classes`` (the message lists the first few).
+    """
+    y, classes = np.asarray(y), np.asarray(classes)
+    out = np.full(len(y), -1, dtype=np.int64)
+    if labelled.any():
+        idx = np.clip(np.searchsorted(classes, y[labelled]), 0, len(classes) - 1)
+        bad = classes[idx] != y[labelled]
+        if bad.any():
+            raise ValueError(f"{name} holds classes {np.unique(y[labelled][bad])[:5].tolist()} "
+                             f"the model was not fitted on (classes_ = {classes.tolist()}); "
+                             "fit it with them")
+        out[labelled] = idx
+    return out
+
+
+def decode_labels(idx: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Labels from class indices; ``-1`` (no answer) becomes :func:`no_answer_label`."""
+    idx, classes = np.asarray(idx), np.asarray(classes)
+    answered = idx >= 0
+    if answered.all():
+        return classes[idx]
+    missing = no_answer_label(classes)
+    out = np.empty(idx.shape, dtype=classes.dtype if missing == -1 else object)
+    out[answered] = classes[idx[answered]]
+    out[~answered] = missing
+    return out
+
+
+def labelled_mask(labelled: Any, n: int) -> np.ndarray:
+    """The rows whose label is used: ``labelled`` checked as a boolean ``(n,)`` array, or every
+    row when it is ``None``."""
+    if labelled is None:
+        return np.ones(n, dtype=bool)
+    mask = np.asarray(labelled)
+    if mask.shape != (n,) or mask.dtype != bool:
+        raise ValueError(f"labelled must be a boolean array of shape ({n},), True where y holds "
+                         f"a label, got {mask.dtype} {mask.shape}")
+    return mask

@@ -224,21 +224,22 @@ backend, verbose, random_state
                                    baseline_rate=rate, reward_baseline=baseline)
 
     def _teaching_labels(self, y: np.ndarray) -> np.ndarray:
-        """Class index of each label (``-1`` stays: no reward), the network's label table."""
-        return np.where(y == -1, -1, np.searchsorted(self.classes_, y)).astype(np.int64)
+        """The class indices ``y`` (``-1``: unlabelled, no reward), the network's label
+        table."""
+        return np.asarray(y, dtype=np.int64)
 
     def _name_neurons(self, counts: np.ndarray, y: np.ndarray) -> np.ndarray:
         if self.assignment == "fixed":
-            return fixed_classes(self.n_excitatory, self.classes_)
-        return assign_labels(counts, y, self.classes_)
+            return fixed_classes(self.n_excitatory, self._class_ids)
+        return assign_labels(counts, y, self._class_ids)
 
     def _runs(self, X: np.ndarray, w: np.ndarray, theta: np.ndarray, *, learn: bool,
-              seed: np.random.SeedSequence, desc: str,
+              purpose: tuple[int, ...], desc: str,
               labels: np.ndarray | None = None) -> Iterator[Presented]:
         """The parent's runs; after each learning run the reward's running mean is kept for the
         next (``reward_baseline_``) and, during ``fit``, the outcomes logged for ``history_``."""
         log = getattr(self, "_reward_log", None)
-        for r in super()._runs(X, w, theta, learn=learn, seed=seed, desc=desc,
+        for r in super()._runs(X, w, theta, learn=learn, purpose=purpose, desc=desc,
                                labels=labels):
             if learn and labels is not None:
                 self.reward_baseline_ = float(r.reward_baseline)
@@ -246,18 +247,20 @@ backend, verbose, random_state
                     log.append((r.result.n_samples, r.result.rewarded, r.result.punished))
             yield r
 
-    def fit(self, X: Any, y: Any, *, eval_set: tuple[Any, Any] | None = None
-            ) -> RSTDPClassifier:
+    def fit(self, X: Any, y: Any, *, eval_set: tuple[Any, Any] | None = None,
+            labelled: Any = None) -> RSTDPClassifier:
         """Learn the input weights by reward-modulated STDP, every label a reward's teacher.
 
         Parameters
         ----------
         X : array-like (n_samples, n_features), non-negative intensities
-        y : array-like (n_samples,) of int
-            Class labels; ``-1`` marks unlabelled samples, shown without a reward.
+        y : array-like (n_samples,)
+            Class labels; rows outside ``labelled`` are shown without a reward.
         eval_set : (X_eval, y_eval), optional
             Scored at ``checkpoints`` points during training (see
             :meth:`STDPClassifier.fit`), with the fixed classes when ``assignment="fixed"``.
+        labelled : array-like (n_samples,) of bool, optional
+            True where ``y`` holds a label (default: every row).
 
         Returns
         -------
@@ -266,7 +269,7 @@ backend, verbose, random_state
         self._reward_log: list[tuple[int, int, int]] = []
         self.reward_baseline_: float | None = None  # starts at chance
         try:
-            super().fit(X, y, eval_set=eval_set)
+            super().fit(X, y, eval_set=eval_set, labelled=labelled)
             self._add_reward_rates()
         finally:
             del self._reward_log
@@ -291,7 +294,7 @@ backend, verbose, random_state
         total = int(seen[-1]) if len(seen) else 0
         self.train_reward_rate_ = rate(total - n, total) if total else None
 
-    def relabel(self, X: Any, y: Any) -> RSTDPClassifier:
+    def relabel(self, X: Any, y: Any, *, labelled: Any = None) -> RSTDPClassifier:
         """A fitted copy whose neurons are named by their responses to the labelled rows of
         ``(X, y)`` (``assignment="responses"``), weights and thresholds kept.
 
@@ -301,7 +304,7 @@ backend, verbose, random_state
         self._check_fitted()
         named = copy.copy(self)
         named.assignment = "responses"
-        return STDPClassifier.relabel(named, X, y)
+        return STDPClassifier.relabel(named, X, y, labelled=labelled)
 
     def fitted_state(self) -> dict[str, Any]:
         state = super().fitted_state()

@@ -46,7 +46,8 @@ from neurosim.buildcache import (
 )
 from neurosim.network import NetworkObjects, NetworkSpec, build_objects, model_variables, spec_key
 
-__all__ = ["ChunkResult", "RunSettings", "StandaloneEngine", "RuntimeEngine", "make_engine"]
+__all__ = ["ChunkResult", "RunSettings", "StandaloneEngine", "RuntimeEngine", "make_engine",
+           "WAIT_POLICY_ENV", "wait_policy", "omp_wait_policy"]
 
 _LOG = "build.log"
 
@@ -186,6 +187,7 @@ def _rstdp_values(settings: RunSettings) -> dict[str, Any]:
 # Run-time arguments: logical name -> (object attribute of NetworkObjects, variable name).
 _ARGS = {
     "stim": ("stim", None),
+    "skey": ("skey", None),
     "w": ("input_exc", "w"),
     "plastic": ("input_exc", "plastic"),
     "wsum": ("exc", "wsum"),
@@ -256,6 +258,16 @@ class _Engine:
         block = np.zeros((self.spec.chunk_samples, self.spec.n_inputs))
         block[: len(rates)] = rates
         return block
+
+    def _key_block(self, keys: np.ndarray, n_valid: int) -> np.ndarray:
+        """The sample-key table of one run: ``keys`` padded with zero rows."""
+        keys = np.asarray(keys, dtype=np.float64)
+        if keys.shape != (n_valid, 2):
+            raise ValueError(f"keys must have shape ({n_valid}, 2), one key per sample, got "
+                             f"{keys.shape}")
+        table = np.zeros((self.spec.chunk_samples, 2))
+        table[:n_valid] = keys
+        return table
 
     def _label_block(self, labels: np.ndarray | None, n_valid: int,
                      settings: RunSettings) -> np.ndarray | None:
@@ -345,13 +357,79 @@ def _build(spec: NetworkSpec, target: Path) -> None:
         b2.defaultclock.dt = old_dt
 
 
+#: The environment variable that chooses the OpenMP wait policy of every multi-threaded
+#: compiled network, by situation: ``PASSIVE`` (a thread waiting at a barrier sleeps) when
+#: several jobs share the cores, as the runner's parallel jobs do: a spinning thread then holds
+#: a core another job needs, and a thread that was descheduled keeps the others spinning;
+#: ``ACTIVE`` (waiting threads spin) or unset (the OpenMP runtime's own default, which spins a
+#: while before sleeping) for a model that runs alone, as in the timing phase. Measured (bare
+#: Brian2 standalone, 2 threads, ms per sample, 64x100 / 784x1600): default or active 17-21 /
+#: 90-95, passive 770-830 / 990-1,060 (serial: 5.2 / 69-75). Read by every run of a binary;
+#: a user's own ``OMP_WAIT_POLICY`` always wins. Set it with :func:`omp_wait_policy`.
+WAIT_POLICY_ENV = "BRAIN_VS_ANN_OMP_WAIT_POLICY"
+_POLICIES = ("PASSIVE", "ACTIVE")
+
+
+def wait_policy() -> str | None:
+    """The OpenMP wait policy a multi-threaded binary runs with now: ``"PASSIVE"``,
+    ``"ACTIVE"`` or None (the runtime's default); a user's ``OMP_WAIT_POLICY`` first, then
+    :data:`WAIT_POLICY_ENV`.
+
+    Raises
+    ------
+    ValueError
+        :data:`WAIT_POLICY_ENV` holds something else (an empty value or ``default`` is None).
+    """
+    user = os.environ.get("OMP_WAIT_POLICY")
+    if user:
+        return user.upper()
+    value = os.environ.get(WAIT_POLICY_ENV, "").strip().upper()
+    if value in ("", "DEFAULT"):
+        return None
+    if value not in _POLICIES:
+        raise ValueError(f"{WAIT_POLICY_ENV} must be PASSIVE, ACTIVE or default, got "
+                         f"{os.environ[WAIT_POLICY_ENV]!r}")
+    return value
+
+
+class omp_wait_policy:  # lower case: used like a function, ``with omp_wait_policy(...)``
+    """Context manager (and plain setter) of :data:`WAIT_POLICY_ENV` for this process and the
+    processes it starts afterwards: ``with omp_wait_policy("PASSIVE"): ...`` (None: the
+    runtime's default). The previous value is restored on leaving the ``with`` block.
+
+    Parameters
+    ----------
+    policy : {"PASSIVE", "ACTIVE", None}
+    """
+
+    def __init__(self, policy: str | None) -> None:
+        if policy is not None and str(policy).upper() not in _POLICIES:
+            raise ValueError(f"policy must be 'PASSIVE', 'ACTIVE' or None, got {policy!r}")
+        self.policy = None if policy is None else str(policy).upper()
+        self._old = os.environ.get(WAIT_POLICY_ENV)
+        self._set(self.policy)
+
+    @staticmethod
+    def _set(value: str | None) -> None:
+        if value is None:
+            os.environ.pop(WAIT_POLICY_ENV, None)
+        else:
+            os.environ[WAIT_POLICY_ENV] = value
+
+    def __enter__(self) -> omp_wait_policy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._set(self._old)
+
+
 def _subprocess_env(threads: int) -> dict[str, str] | None:
-    """Environment of the binary: OpenMP threads that wait for each other passively (spinning
-    threads are pathologically slow when another process holds a core); a user's own
-    ``OMP_WAIT_POLICY`` is respected."""
+    """Environment of the binary: the wait policy of :func:`wait_policy` for two or more
+    threads (None: this process's environment as it is)."""
     if threads < 2 or "OMP_WAIT_POLICY" in os.environ:
         return None
-    return {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
+    policy = wait_policy()
+    return None if policy is None else {**os.environ, "OMP_WAIT_POLICY": policy}
 
 
 class StandaloneEngine(_Engine):
@@ -380,7 +458,7 @@ class StandaloneEngine(_Engine):
         self.manifest = json.loads((self.path / MANIFEST).read_text())
 
     def run_chunk(self, rates_hz: np.ndarray, *, w: np.ndarray, theta_mV: np.ndarray,
-                  settings: RunSettings, seed: int,
+                  settings: RunSettings, keys: np.ndarray,
                   labels: np.ndarray | None = None) -> ChunkResult:
         """Present every row of ``rates_hz`` in one run of the binary.
 
@@ -394,8 +472,9 @@ class StandaloneEngine(_Engine):
             Initial adaptive thresholds.
         settings : RunSettings
             Learning switch, re-show rule, normalisation and learning rates.
-        seed : int
-            Seed of the binary's random generator for this run.
+        keys : ndarray (n_valid, 2)
+            Each sample's input-noise key (:func:`neurosim.sample_noise.sample_keys`): its
+            Poisson spikes are a function of the key, not of the run.
         labels : ndarray (n_valid,) of int, optional
             ``learning_rule="rstdp"`` only: each sample's class index in
             ``[0, settings.n_classes)``, ``-1`` for unlabelled (no reward); default all -1.
@@ -411,11 +490,12 @@ class StandaloneEngine(_Engine):
         w = np.ascontiguousarray(w, dtype=np.float64)
         arrays = {
             "stim": block,
+            "skey": self._key_block(keys, len(rates_hz)),
             "w": w,
             "wsum": w.reshape(spec.n_inputs, spec.n_excitatory).sum(axis=0),
             "theta": np.asarray(theta_mV, dtype=np.float64) * 1e-3,
         }
-        values = _values(settings, len(rates_hz), seed)
+        values = _values(settings, len(rates_hz), 0)
         if label_block is not None:
             arrays["labels"] = label_block
             values.update(_rstdp_values(settings))
@@ -517,7 +597,7 @@ class RuntimeEngine(_Engine):
         return int(sum(np.asarray(a).nbytes for a in arrays.values()))
 
     def run_chunk(self, rates_hz: np.ndarray, *, w: np.ndarray, theta_mV: np.ndarray,
-                  settings: RunSettings, seed: int,
+                  settings: RunSettings, keys: np.ndarray,
                   labels: np.ndarray | None = None) -> ChunkResult:
         """Same contract as :meth:`StandaloneEngine.run_chunk`."""
         spec = self.spec
@@ -534,11 +614,12 @@ class RuntimeEngine(_Engine):
             # the TimedArray's table is read at every call: refill it in place
             self._stim_values[:] = block
             objs.stim.values[:] = self._stim_values
+            objs.skey.values[:] = self._key_block(keys, len(rates_hz))
             w = np.asarray(w, dtype=np.float64)
             objs.input_exc.w = w
             objs.exc.wsum = w.reshape(spec.n_inputs, spec.n_excitatory).sum(axis=0)
             objs.exc.theta = np.asarray(theta_mV, dtype=np.float64) * b2.mV
-            values = _values(settings, len(rates_hz), seed)
+            values = _values(settings, len(rates_hz), 0)
             for key in ("plastic", "adapt", "norm_on", "norm_total", "n_valid", "min_spikes",
                         "max_repeats", "boost", "a_plus", "a_minus"):
                 obj, var = _ARGS[key]

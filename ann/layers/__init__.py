@@ -28,9 +28,11 @@ from ann.layers.activations import (
 from ann.layers.base import Layer, Sequential
 from ann.layers.conv import Conv2D, Flatten, MaxPool2D
 from ann.layers.dense import Dense
-from ann.layers.recurrent import RNN
+from ann.layers.lif import LIF, LeakyReadout, SpikeCount
+from ann.layers.recurrent import GRU, RNN
 
 __all__ = [
     "Layer", "Dense", "Sigmoid", "Tanh", "ReLU", "Softmax", "Identity", "Conv2D", "MaxPool2D",
-    "Flatten", "RNN", "Sequential", "ACTIVATIONS", "get_activation",
+    "Flatten", "RNN", "GRU", "LIF", "LeakyReadout", "SpikeCount", "Sequential", "ACTIVATIONS",
+    "get_activation",
 ]

@@ -17,12 +17,21 @@ layer (multinomial logistic regression on the pixels, the supervised linear refe
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
 
 from contract import ContractEstimator, InvalidParameterError, cost_record
-from neurosim.readout import assign_labels, vote
+from neurosim.readout import (
+    assign_labels,
+    decode_labels,
+    encode_labels,
+    labelled_mask,
+    vote,
+)
 
 __all__ = ["KMeansVoteClassifier"]
 
@@ -50,12 +59,21 @@ class KMeansVoteClassifier(ContractEstimator):
         Accepted for the shared contract; k-means prints nothing.
     random_state : int or None
         Seed of the initialisation.
+    temperature : float
+        >= 0. How graded a prototype's response is: every prototype responds to a sample with
+        ``exp(-(d^2 - min d^2) / (temperature * median d^2))`` (squared distances ``d^2`` of
+        the sample to every prototype, min and median over the prototypes), normalised to
+        sum 1 per sample (a soft assignment). ``0``: one-hot, the nearest prototype only;
+        with few labels most prototypes then never respond to a labelled image, stay unnamed,
+        and samples nearest them get no answer (below chance). The default was chosen on a
+        validation split carved from the training data (``benchmarks/kmeans_temperature.py``).
 
     Attributes
     ----------
     cluster_centers_ : ndarray (n_clusters, n_features)
     assignments_ : ndarray (n_clusters,)
-        Class of each cluster, ``-1`` for clusters no labelled image fell into.
+        Class index (into ``classes_``) of each cluster, ``-1`` for clusters no labelled image
+        fell into.
     classes_, n_features_in_, labels_used_, train_samples_, n_iter_, threads_used_
     history_ : list of dict
         One entry (``samples_seen``, ``wall_s``) for the shared contract.
@@ -65,13 +83,14 @@ class KMeansVoteClassifier(ContractEstimator):
 
     def __init__(self, n_clusters: int = 100, *, n_init: int = 3, max_iter: int = 300,
                  n_threads: int | None = 1, verbose: bool = False,
-                 random_state: int | None = None) -> None:
+                 random_state: int | None = None, temperature: float = 0.1) -> None:
         self.n_clusters = n_clusters
         self.n_init = n_init
         self.max_iter = max_iter
         self.n_threads = n_threads
         self.verbose = verbose
         self.random_state = random_state
+        self.temperature = temperature
 
     def _check_params(self) -> None:
         _check_int("n_clusters", self.n_clusters, 1)
@@ -84,23 +103,28 @@ class KMeansVoteClassifier(ContractEstimator):
                                         f"{self.verbose!r}")
         if self.random_state is not None:
             _check_int("random_state", self.random_state, 0)
+        if isinstance(self.temperature, bool) or not isinstance(
+                self.temperature, (int, float, np.integer, np.floating)) \
+                or not 0.0 <= float(self.temperature) < math.inf:
+            raise InvalidParameterError("temperature", f"temperature must be a finite number "
+                                        f">= 0, got {self.temperature!r}")
 
-    @staticmethod
-    def _check_X(X: Any) -> np.ndarray:
-        arr = np.array(X, dtype=np.float64, copy=True)
-        if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
-            raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {arr.shape}")
-        if not np.all(np.isfinite(arr)):
-            raise ValueError("X contains NaN or inf; impute or drop those samples first")
-        return arr
+    def _check_X(self, X: Any, *, reset: bool = False) -> np.ndarray:
+        """``X`` validated by scikit-learn (``reset``: ``n_features_in_`` recorded)."""
+        return validate_data(self, X, reset=reset, dtype=np.float64)
 
-    @staticmethod
-    def _check_y(y: Any, n_samples: int) -> np.ndarray:
-        """``y`` as int64 labels, one per row of ``X`` (``-1``: unlabelled)."""
-        y = np.asarray(y).astype(np.int64)
-        if y.shape != (n_samples,):
-            raise ValueError(f"y must have shape ({n_samples},), got {y.shape}")
-        return y
+    def _check_Xy(self, X: Any, y: Any, labelled: Any) -> tuple[np.ndarray, np.ndarray,
+                                                                np.ndarray]:
+        """Training ``X``, ``y`` and the labelled rows, validated by scikit-learn."""
+        X, y = validate_data(self, X, y, reset=True, dtype=np.float64)
+        check_classification_targets(y)
+        return X, y, labelled_mask(labelled, len(X))
+
+    @property
+    def threads_used_(self) -> int:
+        """BLAS threads the distances run on."""
+        self._check_fitted()
+        return 1 if self.n_threads is None else int(self.n_threads)
 
     def _limits(self):
         from threadpoolctl import threadpool_limits
@@ -108,27 +132,39 @@ class KMeansVoteClassifier(ContractEstimator):
         return threadpool_limits(limits=self.n_threads)
 
     def _responses(self, X: np.ndarray) -> np.ndarray:
-        """One-hot nearest-centroid responses ``(n_samples, n_clusters)``."""
+        """Graded responses ``(n_samples, n_clusters)``, each row summing to 1 (see
+        ``temperature``; 0: one-hot nearest centroid). Silenced clusters respond 0; a sample
+        with every cluster silenced gets a row of zeros (no answer)."""
         d = ((X[:, None, :] - self.cluster_centers_[None, :, :]) ** 2).sum(axis=2)
         d = self._without_silenced(d)
+        reach = np.isfinite(d.min(axis=1))
         out = np.zeros((len(X), self.n_clusters))
-        out[np.arange(len(X)), d.argmin(axis=1)] = 1.0
-        return out * np.isfinite(d.min(axis=1))[:, None]
+        t = float(getattr(self, "temperature", 0.0))
+        if t == 0.0:
+            out[np.arange(len(X)), d.argmin(axis=1)] = 1.0
+            return out * reach[:, None]
+        d, fin = d[reach], np.isfinite(d[reach])
+        gap = d - d.min(axis=1, keepdims=True)
+        scale = np.array([np.median(row[ok]) for row, ok in zip(d, fin, strict=True)])
+        scale = np.where(scale > 0, scale, 1.0)[:, None]
+        r = np.where(fin, np.exp(-np.where(fin, gap, 0.0) / (t * scale)), 0.0)
+        out[reach] = r / r.sum(axis=1, keepdims=True)
+        return out
 
-    def fit(self, X: Any, y: Any, *, eval_set: tuple | None = None) -> KMeansVoteClassifier:
+    def fit(self, X: Any, y: Any, *, eval_set: tuple | None = None,
+            labelled: Any = None) -> KMeansVoteClassifier:
         """Cluster every row of ``X`` (labels unused), then name clusters from the labelled
-        rows (``y == -1`` marks unlabelled rows). ``eval_set`` is accepted and unused."""
+        rows (``labelled``: a boolean mask, default every row). ``eval_set`` is accepted and
+        unused."""
         import time
 
         from sklearn.cluster import KMeans
 
         self._check_params()
-        X = self._check_X(X)
-        y = self._check_y(y, len(X))
-        lab = y != -1
+        X, y, lab = self._check_Xy(X, y, labelled)
         if len(np.unique(y[lab])) < 2:
-            raise ValueError("fit needs labelled samples of at least 2 classes (y == -1 marks "
-                             "unlabelled ones)")
+            raise ValueError("y holds one class only among the labelled rows; a classifier "
+                             "needs labelled samples of at least 2 classes")
         if self.n_clusters > len(X):
             raise ValueError(f"n_clusters={self.n_clusters} exceeds the {len(X)} samples; use "
                              "fewer clusters")
@@ -139,27 +175,33 @@ class KMeansVoteClassifier(ContractEstimator):
         self.cluster_centers_ = km.cluster_centers_
         self.n_iter_ = int(km.n_iter_)
         self.classes_ = np.unique(y[lab])
-        self.n_features_in_ = X.shape[1]
         self.train_samples_ = len(X)
-        self._assign(X[lab], y[lab])
+        self._assign(X[lab], encode_labels(y, self.classes_, lab)[lab])
         self.history_ = [{"samples_seen": len(X), "wall_s": time.perf_counter() - t0}]
         return self
 
     def _assign(self, X: np.ndarray, y: np.ndarray) -> None:
-        self.assignments_ = assign_labels(self._responses(X), y, self.classes_)
+        """Name the clusters from labelled rows ``X`` and their class indices ``y``."""
+        self.assignments_ = assign_labels(self._responses(X), y, self._class_ids)
         self.labels_used_ = int(len(y))
 
-    def relabel(self, X: Any, y: Any) -> KMeansVoteClassifier:
-        """A fitted copy named from the labelled rows of ``(X, y)`` only (clusters kept)."""
+    def relabel(self, X: Any, y: Any, *, labelled: Any = None) -> KMeansVoteClassifier:
+        """A fitted copy named from the ``labelled`` rows of ``(X, y)`` only (clusters
+        kept)."""
         self._check_fitted()
         X = self._check_X(X)
-        y = np.asarray(y).astype(np.int64)
-        lab = y != -1
-        if not lab.any():
-            raise ValueError("relabel needs at least one labelled sample (y != -1)")
+        y = np.asarray(y).ravel()
+        lab = labelled_mask(labelled, len(X))
+        if len(y) != len(X) or not lab.any():
+            raise ValueError(f"relabel needs one label per row of X ({len(X)}) and at least one "
+                             "labelled row")
         out = copy.deepcopy(self)
-        out._assign(X[lab], y[lab])
+        out._assign(X[lab], encode_labels(y, self.classes_, lab)[lab])
         return out
+
+    @property
+    def _class_ids(self) -> np.ndarray:
+        return np.arange(len(self.classes_), dtype=np.int64)
 
     @property
     def input_weights_(self) -> np.ndarray:
@@ -171,11 +213,8 @@ class KMeansVoteClassifier(ContractEstimator):
         """Class of the nearest centroid's assignment (``-1`` if that cluster has none)."""
         self._check_fitted()
         X = self._check_X(X)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but KMeansVoteClassifier is "
-                             f"expecting {self.n_features_in_} features as input")
-        self.threads_used_ = 1 if self.n_threads is None else int(self.n_threads)
-        return vote(self._responses(X), self.assignments_, self.classes_)
+        return decode_labels(vote(self._responses(X), self.assignments_, self._class_ids),
+                             self.classes_)
 
     def cost(self, X: Any = None) -> dict[str, Any]:
         """The shared cost schema: a one-layer network of ``n_clusters`` distance units.
@@ -215,7 +254,8 @@ class KMeansVoteClassifier(ContractEstimator):
         return cost_record(out)
 
     # -- continual learning ------------------------------------------------------------------
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> KMeansVoteClassifier:
+    def partial_fit(self, X: Any, y: Any, classes: Any = None, *,
+                    labelled: Any = None) -> KMeansVoteClassifier:
         """Continue the clustering on ``(X, y)`` from the current centroids; then name the
         clusters again from the labels seen so far.
 
@@ -227,8 +267,8 @@ class KMeansVoteClassifier(ContractEstimator):
         weights.
 
         Naming, as :meth:`neurosim.STDPClassifier.partial_fit` names neurons: per class, the
-        clusters' mean one-hot response to that class's labelled rows (nearest-centroid
-        responses with the centroids after this call) is recorded on the latest call that had
+        clusters' mean graded response to that class's labelled rows (with the
+        centroids after this call) is recorded on the latest call that had
         any (``class_responses_``, ``class_counts_``); each cluster takes the class of its
         highest mean response. A model trained by :meth:`fit` starts that record with its first
         ``partial_fit`` call.
@@ -236,8 +276,9 @@ class KMeansVoteClassifier(ContractEstimator):
         Parameters
         ----------
         X : array-like (n_samples, n_features)
-        y : array-like (n_samples,) of int; ``-1`` marks unlabelled rows (clustered, not used
-            for naming).
+        y : array-like (n_samples,)
+        labelled : array-like (n_samples,) of bool, optional
+            True where ``y`` holds a label (other rows are clustered, not used for naming).
         classes : array-like of int, optional
             Every class that will ever be seen; needed on the first call unless ``y`` holds
             them all. Ignored afterwards: later labels must be in ``classes_``.
@@ -251,12 +292,16 @@ class KMeansVoteClassifier(ContractEstimator):
         first = getattr(self, "cluster_centers_", None) is None
         if first:
             self._check_params()
-        X = self._check_X(X)
-        y = self._check_y(y, len(X))
-        lab = y != -1
+        if first:
+            X, y, lab = self._check_Xy(X, y, labelled)
+        else:
+            X = self._check_X(X)
+            y = np.asarray(y).ravel()
+            lab = labelled_mask(labelled, len(X))
         t0 = time.perf_counter()
         if first:
-            given = y[lab] if classes is None else np.asarray(classes).astype(np.int64).ravel()
+            given = y[lab] if classes is None else np.asarray(classes).ravel()
+            check_classification_targets(given)
             if len(np.unique(given)) < 2:
                 raise ValueError("the first partial_fit needs at least 2 classes; pass "
                                  "classes=[...] listing every label")
@@ -271,33 +316,25 @@ class KMeansVoteClassifier(ContractEstimator):
             self.cluster_centers_ = km.cluster_centers_
             self.n_iter_ = int(km.n_iter_)
             self.classes_ = np.unique(given)
-            self.n_features_in_ = X.shape[1]
             self.train_samples_ = len(X)
             self.labels_used_ = 0
             self.class_responses_ = None
             self.history_ = []
         else:
-            if X.shape[1] != self.n_features_in_:
-                raise ValueError(f"X has {X.shape[1]} features, but KMeansVoteClassifier is "
-                                 f"expecting {self.n_features_in_} features as input")
-            unknown = np.setdiff1d(y[lab], self.classes_)
-            if unknown.size:
-                raise ValueError(f"y holds classes {unknown.tolist()} not in classes_ = "
-                                 f"{self.classes_.tolist()}; list every class in the first "
-                                 "partial_fit call's classes=")
             self._lloyd(X)
             self.train_samples_ += len(X)
         if getattr(self, "class_responses_", None) is None:
             self.class_responses_ = np.zeros((len(self.classes_), self.n_clusters))
             self.class_counts_ = np.zeros(len(self.classes_), dtype=np.int64)
-        for c in np.unique(y[lab]):
-            i = int(np.searchsorted(self.classes_, c))
-            rows = lab & (y == c)
+        idx = encode_labels(y, self.classes_, lab, name="y (list every class in the first "
+                                                         "partial_fit call's classes=)")
+        for i in np.unique(idx[lab]):
+            rows = idx == i
             self.class_responses_[i] = self._responses(X[rows]).mean(axis=0)
             self.class_counts_[i] = int(rows.sum())
         seen = self.class_counts_ > 0
-        self.assignments_ = assign_labels(self.class_responses_[seen], self.classes_[seen],
-                                          self.classes_)
+        ids = self._class_ids
+        self.assignments_ = assign_labels(self.class_responses_[seen], ids[seen], ids)
         self.labels_used_ += int(lab.sum())
         wall = (self.history_[-1]["wall_s"] if self.history_ else 0.0)
         self.history_.append({"samples_seen": int(self.train_samples_),
@@ -334,9 +371,8 @@ class KMeansVoteClassifier(ContractEstimator):
           ``input_weights_`` ``(n_features, n_clusters)`` (the spiking network's layout), are
           set to 0.
         - ``"neuron_lesion"``: ``round(level * n_clusters)`` clusters, drawn as
-          ``rng.permutation(n_clusters)[:k]``, are silenced: they no longer take part in the
-          nearest-centroid competition (the nearest remaining one answers; with none left, no
-          answer, ``-1``).
+          ``rng.permutation(n_clusters)[:k]``, are silenced: they respond 0, leaving the soft
+          assignment to the others (with none left, no answer, ``-1``).
         - ``"weight_bits"``: each centroid is rounded to ``2**level`` evenly spaced values from
           its smallest to its largest coordinate (1 bit: those two).
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sklearn.utils.validation import validate_data
 
 from contract import ContractEstimator, InvalidParameterError
 
@@ -100,20 +101,18 @@ class ConvertedMLPClassifier(ContractEstimator):
 
     def fit(self, X: Any, y: Any, *, eval_set: tuple | None = None) -> ConvertedMLPClassifier:
         """Train the MLP by backprop (``eval_set`` as for the MLP), then convert it with the
-        labelled training rows as calibration data."""
+        training rows as calibration data."""
         from neurosim import convert
 
         self._check_params()
         self.ann_ = self._mlp().fit(X, y, eval_set=eval_set)
-        X = np.asarray(X, dtype=np.float64)
-        labelled = np.asarray(y) != -1
+        X = validate_data(self, X, reset=True, dtype=np.float64)
         self.network_ = convert(
-            self.ann_.coefs_, self.ann_.intercepts_, X[labelled], classes=self.ann_.classes_,
+            self.ann_.coefs_, self.ann_.intercepts_, X, classes=self.ann_.classes_,
             train_samples=self.ann_.train_samples_, epochs=len(self.ann_.history_),
             labels_used=self.ann_.labels_used_, random_state=self.random_state,
             **self._options())
         self.classes_ = self.ann_.classes_
-        self.n_features_in_ = self.ann_.n_features_in_
         self.history_ = self.ann_.history_
         return self
 
@@ -125,15 +124,23 @@ class ConvertedMLPClassifier(ContractEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Labels from the converted network after ``presentation_ms``."""
         self._check_fitted()
-        self.threads_used_ = self.n_threads
-        return self.network_.predict(X)
+        return self.network_.predict(validate_data(self, X, reset=False, dtype=np.float64))
 
     def predict_at(self, X: Any, times_ms: Any) -> np.ndarray:
         """Answers from the first ``t`` ms after onset, ``(len(times_ms), n_samples)``."""
         self._check_fitted()
-        return self.network_.predict_at(X, times_ms)
+        return self.network_.predict_at(validate_data(self, X, reset=False, dtype=np.float64),
+                                        times_ms)
 
     def cost(self, X: Any = None) -> dict[str, Any]:
         """The converted network's cost record (see :meth:`neurosim.ConvertedNetwork.cost`)."""
         self._check_fitted()
+        if X is not None:
+            X = validate_data(self, X, reset=False, dtype=np.float64)
         return self.network_.cost(X)
+
+    @property
+    def threads_used_(self) -> int | None:
+        """BLAS threads of the conversion's NumPy products (``n_threads``)."""
+        self._check_fitted()
+        return self.n_threads

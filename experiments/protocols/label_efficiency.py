@@ -32,11 +32,12 @@ def _label_subset(y: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray
 def label_efficiency(model: Any, task: Any, rebuild: Callable[[dict[str, Any]], Any], *, seed: int,
                      labels_per_class: Sequence[int], accuracy_all: float
                      ) -> list[dict[str, Any]]:
-    """Accuracy when only ``k`` labels per class are available (the rest marked ``-1``).
+    """Accuracy when only ``k`` labels per class are available.
 
     A model with ``relabel`` keeps what it learned from every training image without labels
-    (STDP, k-means) and fits only its read-out to the ``k`` labelled images; any other model is
-    trained from scratch on the ``k`` labelled images, for as many sample presentations as its
+    (STDP, k-means) and fits only its read-out to the ``k`` labelled images
+    (``relabel(X_train, y_train, labelled=mask)``); any other model is trained from scratch on
+    the ``k`` labelled images, for as many sample presentations as its
     full run used (epochs scaled up, at most :data:`MAX_EPOCHS_FEW_LABELS`), so that small sets
     are not under-trained. ``k == 0`` ("all labels") is the job's own accuracy.
 
@@ -69,10 +70,10 @@ def label_efficiency(model: Any, task: Any, rebuild: Callable[[dict[str, Any]], 
         if k == 0:
             acc = accuracy_all
         else:
-            y_few = np.full_like(y_train, -1)
-            y_few[idx] = y_train[idx]
+            mask = np.zeros(len(y_train), dtype=bool)
+            mask[idx] = True
             if hasattr(model, "relabel"):
-                few = model.relabel(X_train, y_few)
+                few = model.relabel(X_train, y_train, labelled=mask)
             else:
                 epochs = model.get_params(deep=False).get("epochs")
                 extra = {}
@@ -82,7 +83,7 @@ def label_efficiency(model: Any, task: Any, rebuild: Callable[[dict[str, Any]], 
                 batch = model.get_params(deep=False).get("batch_size")
                 if isinstance(batch, int):
                     extra["batch_size"] = min(batch, len(idx))
-                few = rebuild(extra).fit(X_train, y_few)
+                few = rebuild(extra).fit(X_train[idx], y_train[idx])
             acc = float(np.mean(few.predict(X_test) == y_test))
         points.append({"labels_per_class": k, "labels_used": len(idx), "accuracy": acc})
     return points

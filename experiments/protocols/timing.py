@@ -13,8 +13,11 @@ includes: for the spiking network one compiled run per call (process start, writ
 its files, the simulation of every slot it needed) and the Python around it; for the ANN a
 forward pass in NumPy/BLAS and the Python around it. ``threads_used`` is what the model reports
 it ran with (threadpoolctl's BLAS pool for an ANN, the OpenMP threads of the build for a
-spiking network). Package energy from RAPL (``/sys/class/powercap``) is recorded where
-readable; on machines without it the column is empty.
+spiking network). A multi-threaded spiking network is timed with the OpenMP runtime's default
+wait policy (threads spin a while at a barrier before sleeping), not the passive one that
+parallel training jobs sharing the cores use (``neurosim.standalone.WAIT_POLICY_ENV``): a model
+timed alone has the cores to itself. Package energy from RAPL (``/sys/class/powercap``) is
+recorded where readable; on machines without it the column is empty.
 """
 
 from __future__ import annotations
@@ -101,6 +104,15 @@ def time_models(entries: list[dict[str, Any]], *, repeats: int,
     """
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 5:
         raise ValueError(f"repeats must be an integer >= 5, got {repeats!r}")
+    from neurosim.standalone import omp_wait_policy
+
+    with omp_wait_policy(None):  # alone on the machine: the runtime's default, not PASSIVE
+        return _time_all(entries, repeats, load, test_X)
+
+
+def _time_all(entries: list[dict[str, Any]], repeats: int,
+              load: Callable[[dict[str, Any]], Any],
+              test_X: Callable[[dict[str, Any]], np.ndarray]) -> list[dict[str, Any]]:
     rows = []
     for entry in entries:
         model = load(entry)

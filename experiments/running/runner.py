@@ -164,9 +164,17 @@ def run(
     status = "interrupted"
     models_dir = str((out / MODELS_DIR).resolve())
     try:
-        execute([{**j.to_dict(), "models_dir": models_dir} for j in todo], on_result,
-                executor=executor, n_workers=jobs, scheduler=scheduler,
-                progress=not quiet and jobs == 1 and executor == "local")
+        # jobs that share the cores wait for an OpenMP barrier passively (a spinning thread
+        # would steal a core from another job); a model timed alone keeps the runtime's default
+        from neurosim.standalone import omp_wait_policy
+
+        shared = jobs > 1 or executor != "local"
+        manifest["omp_wait_policy"] = {"jobs": "PASSIVE" if shared else "default",
+                                       "timing": "default"}
+        with omp_wait_policy("PASSIVE" if shared else None):
+            execute([{**j.to_dict(), "models_dir": models_dir} for j in todo], on_result,
+                    executor=executor, n_workers=jobs, scheduler=scheduler,
+                    progress=not quiet and jobs == 1 and executor == "local")
         t_timing = time.perf_counter()
         manifest["timing"] = _timing_phase(cfg, out, [latest.get(i) for i in ids], quiet)
         manifest["timing"]["wall_s"] = round(time.perf_counter() - t_timing, 3)

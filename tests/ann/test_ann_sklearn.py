@@ -1,7 +1,8 @@
 """scikit-learn interoperability: model selection, pipelines and ``check_estimator``.
 
-The estimators speak scikit-learn's API (``contract.ContractEstimator``) without importing it;
-these tests run them through scikit-learn's own tools on the ``digits`` task.
+The estimators subclass scikit-learn's own base classes (``contract.ContractEstimator``); these
+tests run them through scikit-learn's own tools, ``check_estimator`` with the defaults
+included.
 """
 
 import copy
@@ -10,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
-from ann import CNNClassifier, MLPClassifier, RNNClassifier
+from ann import CNNClassifier, MLPClassifier, RNNClassifier, SpikingMLPClassifier
 
 sklearn = pytest.importorskip("sklearn")
 
@@ -20,55 +21,45 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import check_estimator  # noqa: E402
 
-#: The scikit-learn checks these estimators fail on purpose, with the reason. Everything else
-#: in ``check_estimator`` (legacy checks included) passes.
+#: The scikit-learn checks an estimator constructed with its defaults fails, with the reason.
+#: The backprop networks fail none.
 EXPECTED_FAILED_CHECKS = {
-    "check_estimators_unfitted": (
-        "predict before fit raises contract.NotFittedError (a ValueError and an AttributeError, "
-        "like scikit-learn's); the check demands scikit-learn's own class, which the model "
-        "packages cannot subclass without importing scikit-learn"),
-    "check_classifiers_classes": (
-        "its last case uses -1 as a class label; here y == -1 marks an unlabelled sample "
-        "(scikit-learn's semi-supervised convention, shared with neurosim.STDPClassifier), so "
-        "only one labelled class remains and fit raises. The string-label cases pass"),
-    "check_supervised_y_2d": (
-        "a column-vector y of shape (n, 1) raises a ValueError naming the fix (y.ravel()) "
-        "instead of scikit-learn's DataConversionWarning and a silent ravel; that warning "
-        "class lives in scikit-learn, which the model packages do not import"),
+    "surrogate_snn": {
+        "check_classifiers_train": (
+            "the default input_coding='rate' reads every feature as a firing probability in "
+            "[0, 1] (values above 1 fire every step); the check's blobs, shifted to be "
+            "non-negative, reach ~10, so most features saturate and the accuracy bar is not met. "
+            "With input_coding='current' the check passes (test below)"),
+    },
 }
 
-#: Configurations that take any number of features, as check_estimator's data need:
-#: a 1x1 "image" with the features as channels, a sequence of one feature per step.
+#: Every estimator as a new user builds it: the defaults plus a seed.
 CHECKED = {
-    "mlp": lambda: MLPClassifier(hidden_layer_sizes=(16,)),
-    "cnn": lambda: CNNClassifier(image_shape=(1, 1), pool_size=None, channels=(8,)),
-    "rnn": lambda: RNNClassifier(sequence_shape=None, n_hidden=8),
+    "mlp": lambda: MLPClassifier(random_state=0),
+    "cnn": lambda: CNNClassifier(random_state=0),
+    "rnn": lambda: RNNClassifier(random_state=0),
+    "surrogate_snn": lambda: SpikingMLPClassifier(random_state=0),
+    "surrogate_snn_current": lambda: SpikingMLPClassifier(input_coding="current",
+                                                          random_state=0),
 }
 
 
-@pytest.mark.parametrize("kind", list(CHECKED))
+@pytest.mark.parametrize("kind", [
+    # the spiking network's ~55 checks train 60 epochs of 10 steps each: a minute or two
+    pytest.param(k, marks=pytest.mark.slow) if k.startswith("surrogate") else k for k in CHECKED])
 def test_check_estimator_passes_all_but_the_listed_checks(kind):
+    expected = EXPECTED_FAILED_CHECKS.get(kind, {})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SkipTestWarning for the array-API checks
-        results = check_estimator(CHECKED[kind](), expected_failed_checks=EXPECTED_FAILED_CHECKS,
+        results = check_estimator(CHECKED[kind](), expected_failed_checks=expected,
                                   on_fail=None)
-    failed = {r["check_name"] for r in results if r["status"] == "failed"}
+    failed = {r["check_name"]: str(r["exception"])[:200] for r in results
+              if r["status"] == "failed"}
     xfailed = {r["check_name"] for r in results if r["status"] == "xfail"}
-    assert failed == set()
+    assert failed == {}
     # every listed check still fails: the list never keeps a check that has been fixed
-    assert xfailed == set(EXPECTED_FAILED_CHECKS)
+    assert xfailed == set(expected)
     assert len(results) > 40
-
-
-def test_importing_ann_does_not_import_sklearn():
-    import subprocess
-    import sys
-
-    code = "import sys, ann; ann.MLPClassifier().check_params(); print('sklearn' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "False"
 
 
 #: Small, quick configurations and an accuracy floor well above chance (0.1) and below what

@@ -108,7 +108,8 @@ def test_negative_seed_is_rejected():
 
 
 def test_registry_listing_and_knob_docs():
-    assert set(list_tasks()) == {"digits", "bars", "patterns", "moons", "mnist"}
+    assert set(list_tasks()) == {"digits", "bars", "patterns", "moons", "mnist", "mnist1d",
+                                 "mnist1d_shuffled"}
     assert "default 0.1" in task_knobs("patterns")["p"]
 
 

@@ -27,6 +27,7 @@ HAND = NetworkSpec(n_inputs=2, n_excitatory=2, presentation_ms=40.0, rest_ms=5.0
                    learning_rule="rstdp")
 N_PRES = 80  # 40 ms / 0.5 ms
 RATES = np.array([[4000.0, 0.0]])  # input 0 fires at every presentation step, input 1 never
+KEYS = np.zeros((1, 2))  # the sample's input-noise key (the drive here is deterministic)
 # synapse k = i * 2 + j; each neuron's weights sum to 1 = norm_total, so the normalisation at
 # the onset leaves them exactly as they are; neuron 0 is driven harder and fires first
 W0 = np.array([0.75, 0.6, 0.25, 0.4])
@@ -71,7 +72,7 @@ def test_the_drive_is_deterministic(hand_engine):
     (class 0) fires at steps 27 and 62, neuron 1 (class 1) at steps 34 and 75: neuron 0 wins.
     (Observed once with the exponential-Euler membrane and pinned: both engines must agree.)"""
     r = hand_engine.run_chunk(RATES, w=W0, theta_mV=np.zeros(2), settings=hand_settings(),
-                              seed=1, labels=np.array([0]))
+                              keys=KEYS, labels=np.array([0]))
     assert list(zip(r.spike_i.tolist(), r.spike_step.tolist(), strict=True)) == [
         (0, 27), (1, 34), (0, 62), (1, 75)]
     assert r.input_counts.tolist() == [N_PRES, 0]
@@ -83,7 +84,7 @@ def test_reward_sign_rule_numbers(hand_engine, label, reward):
     input 0 -> neuron 0 and 0 elsewhere. Right (label 0): w00 = 0.75 + 0.02; wrong (label 1):
     0.75 - 0.02; neuron 1 lost, so its weights stay; the stop renormalises neuron 0 to 1."""
     r = hand_engine.run_chunk(RATES, w=W0, theta_mV=np.zeros(2), settings=hand_settings(),
-                              seed=1, labels=np.array([label]))
+                              keys=KEYS, labels=np.array([label]))
     w00 = 0.75 + reward * 0.02
     np.testing.assert_allclose(r.w, [w00 / (w00 + 0.25), 0.6, 0.25 / (w00 + 0.25), 0.4],
                                rtol=1e-12)
@@ -95,7 +96,7 @@ def test_reward_sign_rule_with_depression(hand_engine, label, reward):
     """a_minus > 0: every presynaptic spike after a postsynaptic one also subtracts; the
     winner's weight moves by +-(the rule's eligibility), computed by hand."""
     r = hand_engine.run_chunk(RATES, w=W0, theta_mV=np.zeros(2),
-                              settings=hand_settings(a_minus=0.002), seed=1,
+                              settings=hand_settings(a_minus=0.002), keys=KEYS,
                               labels=np.array([label]))
     e = hand_eligibility(np.array([27, 62]), 0.01, 0.002)
     assert e < 0  # 80 presynaptic spikes outweigh 2 postsynaptic ones here
@@ -108,7 +109,7 @@ def test_reward_reaches_every_neuron_unless_winner_only(hand_engine):
     """winner_only=False: the non-winner's synapses take the same reward with their own
     eligibility (neuron 1 also spiked, twice)."""
     r = hand_engine.run_chunk(RATES, w=W0, theta_mV=np.zeros(2),
-                              settings=hand_settings(winner_only=False), seed=1,
+                              settings=hand_settings(winner_only=False), keys=KEYS,
                               labels=np.array([0]))
     expected = W0 + np.array([0.02, 0.02, 0.0, 0.0])  # 2 and 2 spikes x a_plus
     np.testing.assert_allclose(r.w, renormalised(expected), rtol=1e-12)
@@ -120,7 +121,7 @@ def test_eligibility_without_reward_changes_nothing(hand_engine, how):
     weights stay exactly as they were."""
     label, learn = (-1, True) if how == "unlabelled" else (0, False)
     r = hand_engine.run_chunk(RATES, w=W0, theta_mV=np.zeros(2),
-                              settings=hand_settings(a_minus=0.002, learn=learn), seed=1,
+                              settings=hand_settings(a_minus=0.002, learn=learn), keys=KEYS,
                               labels=np.array([label]))
     assert (r.spike_i == 0).sum() == 2
     np.testing.assert_array_equal(r.w, W0)
@@ -131,7 +132,7 @@ def test_baseline_subtracts_the_running_mean(hand_engine):
     """baseline_rate > 0: the reward is outcome - rbar, and rbar moves toward the outcome."""
     r = hand_engine.run_chunk(RATES, w=W0, theta_mV=np.zeros(2),
                               settings=hand_settings(baseline_rate=0.25, reward_baseline=-0.6),
-                              seed=1, labels=np.array([0]))
+                              keys=KEYS, labels=np.array([0]))
     expected = W0 + np.array([(1.0 - (-0.6)) * 0.02, 0.0, 0.0, 0.0])
     np.testing.assert_allclose(r.w, renormalised(expected), rtol=1e-12)
     assert r.reward_baseline == pytest.approx(-0.6 + 0.25 * (1.0 + 0.6), abs=1e-15)
@@ -140,12 +141,12 @@ def test_baseline_subtracts_the_running_mean(hand_engine):
 def test_labels_are_checked_and_stdp_networks_take_none():
     engine = RuntimeEngine(HAND)
     with pytest.raises(ValueError, match="n_classes"):
-        engine.run_chunk(RATES, w=W0, theta_mV=np.zeros(2), settings=hand_settings(), seed=1,
+        engine.run_chunk(RATES, w=W0, theta_mV=np.zeros(2), settings=hand_settings(), keys=KEYS,
                          labels=np.array([2]))
     stdp = RuntimeEngine(NetworkSpec(n_inputs=2, n_excitatory=2, chunk_samples=2,
                                      chunk_slots=2))
     with pytest.raises(ValueError, match="rstdp"):
-        stdp.run_chunk(RATES, w=W0, theta_mV=np.zeros(2), settings=hand_settings(), seed=1,
+        stdp.run_chunk(RATES, w=W0, theta_mV=np.zeros(2), settings=hand_settings(), keys=KEYS,
                        labels=np.array([0]))
 
 

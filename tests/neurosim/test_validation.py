@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import brian2 as b2
 import numpy as np
 import pandas as pd
@@ -232,10 +229,3 @@ def test_same_seed_same_song_result():
     pd.testing.assert_frame_equal(a.trace, b.trace)
     assert a.summary["rate_final_hz"] == b.summary["rate_final_hz"]
     assert not np.array_equal(a.data.w_final, c.data.w_final)
-
-
-def test_import_neurosim_does_not_import_pandas():
-    code = "import sys, neurosim, neurosim.validation; print('pandas' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False", out.stderr
