@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+from sklearn.base import TransformerMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_non_negative, validate_data
 
@@ -89,7 +90,8 @@ def _digest(X: np.ndarray) -> str:
 
 
 @register
-class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, ContractEstimator):
+class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, TransformerMixin,
+                     ContractEstimator):
     """Spiking network trained by unsupervised STDP (Diehl & Cook 2015), scikit-learn style.
 
     Parameters

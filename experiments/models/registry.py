@@ -43,6 +43,8 @@ class ModelKind:
         ``"module:function"`` that reads a model written by its ``save`` (``""``: none).
     min_size : int
         Smallest valid ``size`` (0 for an MLP: no hidden layer, i.e. logistic regression).
+    size_layers : int
+        With ``size_as_tuple``: how many layers of ``size`` units (``(size,) * size_layers``).
     """
 
     kind: str
@@ -54,10 +56,11 @@ class ModelKind:
     size_example: str
     loader: str = ""
     min_size: int = 1
+    size_layers: int = 1
 
     def size_value(self, size: int) -> Any:
         if self.size_as_tuple:
-            return (int(size),) if size > 0 else ()
+            return (int(size),) * self.size_layers if size > 0 else ()
         return int(size)
 
 
@@ -69,8 +72,14 @@ MODEL_KINDS: dict[str, ModelKind] = {
                   "[16, 64, 256]", "ann:load", min_size=0),
         ModelKind("essay_mlp", "ann", "ann.presets:essay_mlp", "hidden_layer_sizes", True,
                   "hidden units of the essay's sigmoid + MSE MLP", "[16, 64]", "ann:load"),
+        ModelKind("mlp2", "ann", "ann:MLPClassifier", "hidden_layer_sizes", True,
+                  "hidden units of each of two hidden layers", "[100]", "ann:load",
+                  size_layers=2),
         ModelKind("cnn", "ann", "ann:CNNClassifier", "channels", True,
                   "convolution channels (one conv block)", "[4, 8, 16]", "ann:load"),
+        ModelKind("cnn3", "ann", "ann:CNNClassifier", "channels", True,
+                  "convolution channels of each of three conv blocks", "[25]", "ann:load",
+                  size_layers=3),
         ModelKind("rnn", "ann", "ann:RNNClassifier", "n_hidden", False,
                   "recurrent hidden units (image read row by row)", "[16, 64]", "ann:load"),
         ModelKind("surrogate_snn", "snn", "ann:SpikingMLPClassifier", "hidden_layer_sizes",

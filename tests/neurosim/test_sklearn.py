@@ -4,7 +4,8 @@
 The digits tests use the compiled backend at the quick preset's smallest structure (64 inputs x
 25 excitatory neurons, the defaults), one cached build for all of them. ``check_estimator``
 feeds data of many widths; it runs a tiny network on the runtime backend (no compile per
-width), which takes minutes: it is marked ``slow``.
+width), which takes minutes: it is marked ``slow``. The batch-independence identities are
+tested at a real size (100 neurons on digits) below.
 """
 
 import warnings
@@ -22,51 +23,16 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import MinMaxScaler  # noqa: E402
 from sklearn.utils.estimator_checks import check_estimator  # noqa: E402
 
-#: The scikit-learn checks the spiking estimators fail on purpose, with the reason.
-EXPECTED_FAILED_CHECKS = {
-    "check_estimators_unfitted": (
-        "predict before fit raises contract.NotFittedError (a ValueError and an AttributeError, "
-        "like scikit-learn's); the check demands scikit-learn's own class, which neurosim "
-        "cannot subclass without importing scikit-learn"),
-    "check_classifiers_classes": (
-        "its last case uses -1 as a class label; here y == -1 marks an unlabelled sample "
-        "(scikit-learn's semi-supervised convention), so only one labelled class remains and "
-        "fit raises. The string-label cases pass"),
-    "check_supervised_y_2d": (
-        "a column-vector y of shape (n, 1) raises a ValueError naming the fix (y.ravel()) "
-        "instead of scikit-learn's DataConversionWarning; that warning class lives in "
-        "scikit-learn, which neurosim does not import"),
-}
-
-#: What the spiking estimators fail beyond those three, each with its reason. Most are the wording
-#: of an error message: ``ann.validation`` words its errors as scikit-learn's checks expect, and
-#: ``neurosim`` (which must not import ``ann``) has its own checks that say the same things in
-#: other words; moving those validators into ``contract`` would clear them (not done yet).
+#: The scikit-learn checks the spiking estimators fail, with the reason: one, impossible for an
+#: unsupervised spiking network at check_estimator's tiny size. Everything else passes (the input
+#: validation is scikit-learn's own, a sample's spikes do not depend on the batch, predict
+#: leaves the estimator unchanged, and -1 is an ordinary label).
 SPIKING_EXPECTED_FAILED_CHECKS = {
-    **EXPECTED_FAILED_CHECKS,
-    **{name: "error message worded differently from scikit-learn's pattern (the input is "
-             "rejected with a ValueError/TypeError that names the argument and the fix)"
-       for name in ("check_positive_only_tag_during_fit", "check_complex_data",
-                    "check_dtype_object", "check_estimators_empty_data_messages",
-                    "check_estimator_sparse_tag", "check_estimator_sparse_array",
-                    "check_estimator_sparse_matrix", "check_classifiers_regression_target",
-                    "check_fit2d_1sample", "check_fit2d_predict1d", "check_requires_y_none")},
-    **{name: "transform(X) returns spike counts, but there is no fit_transform: the estimator "
-             "is a classifier that scikit-learn also treats as a transformer because it has "
-             "transform"
-       for name in ("check_transformer_data_not_an_array", "check_transformer_general",
-                    "check_transformer_preserve_dtypes")},
-    "check_methods_sample_order_invariance": (
-        "the Poisson input of a sample is drawn from a stream seeded per call and consumed in "
-        "sample order, so the same image gets other spikes at another position: answers are "
-        "reproducible for the same X, not invariant to reordering it"),
-    "check_methods_subset_invariance": "as check_methods_sample_order_invariance, for subsets",
-    "check_dict_unchanged": (
-        "predict keeps its last simulation (``_last_response``) so that cost(X) and "
-        "predict_at(X) on the same X reuse it instead of simulating again"),
     "check_classifiers_train": (
-        "the 6-neuron, 20 ms network used here (small so that ~60 checks run in minutes) does "
-        "not reach the check's accuracy bar on its blobs; at the real sizes see the digits tests"),
+        "the check wants accuracy >= 0.83 on 2-D blobs; the 6-neuron, 20 ms network used here "
+        "(small so that ~60 checks run in minutes) learns its weights without labels and names "
+        "6 neurons by a vote, which does not separate three blobs of two features; at the real "
+        "sizes see the digits tests (0.88-0.93)"),
 }
 
 #: A network small and short enough for check_estimator's ~50 checks on the runtime backend.
@@ -136,3 +102,58 @@ def test_grid_search_over_two_points(digits):
     assert grid.best_estimator_.a_plus == grid.best_params_["a_plus"]
     assert grid.score(Xt, yt) > FLOOR
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+
+
+# -------------------------------------------------- answers independent of the batch (issue 19)
+def _same_state(a: dict, b: dict) -> bool:
+    if a.keys() != b.keys():
+        return False
+    return all(np.array_equal(a[k], b[k]) if isinstance(a[k], np.ndarray) else a[k] == b[k]
+               for k in a)
+
+
+@pytest.mark.parametrize("cls", [STDPClassifier, RSTDPClassifier])
+def test_predict_is_independent_of_order_and_batch_at_100_neurons(cls, digits):
+    """A sample's Poisson input is a function of the seed, the call's purpose and the sample:
+    the same image gets the same spikes, and the same answer, wherever it sits in X."""
+    X, y, Xt, _ = digits
+    model = cls(100, epochs=1, random_state=0).fit(X[:300], y[:300])
+    Xt = Xt[:120]
+    state = dict(model.__dict__)
+    pred = model.predict(Xt)
+    perm = np.random.default_rng(0).permutation(len(Xt))
+    np.testing.assert_array_equal(model.predict(Xt[perm]), pred[perm])
+    np.testing.assert_array_equal(model.predict(Xt[:17]), pred[:17])
+    np.testing.assert_array_equal(model.predict(Xt[50:51]), pred[50:51])  # one image alone
+    model.cost(Xt)
+    model.predict_at(Xt, [25.0, 100.0])
+    assert _same_state(state, model.__dict__)  # predict, cost and predict_at change nothing
+    twin = cls(100, epochs=1, random_state=0).fit(X[:300], y[:300])
+    np.testing.assert_array_equal(twin.predict(Xt), pred)  # same seed, same answers
+
+
+def test_runtime_backend_is_independent_of_the_batch_too():
+    X = np.random.default_rng(1).random((12, 8))
+    y = np.arange(12) % 3
+    model = STDPClassifier(6, presentation_ms=20.0, rest_ms=10.0, input_rate_hz=4000.0,
+                           min_spikes=1, max_repeats=1, epochs=1, backend="numpy",
+                           random_state=0).fit(X, y)
+    pred = model.predict(X)
+    np.testing.assert_array_equal(model.predict(X[::-1]), pred[::-1])
+    np.testing.assert_array_equal(model.predict(X[:5]), pred[:5])
+
+
+def test_labels_of_any_kind_and_unlabelled_rows_by_mask(digits):
+    X, y, Xt, yt = digits
+    names = np.array(list("abcdefghij"))[y[:300]]
+    model = STDPClassifier(25, epochs=1, random_state=0).fit(X[:300], names)
+    assert set(model.classes_) == set("abcdefghij")
+    pred = model.predict(Xt[:50])
+    assert set(pred) <= set(model.classes_) | {None}
+    minus = np.where(y[:300] == 0, -1, y[:300])  # -1 is an ordinary class
+    m2 = STDPClassifier(25, epochs=1, random_state=0).fit(X[:300], minus)
+    assert -1 in m2.classes_ and m2.no_answer_ is None
+    few = np.zeros(300, dtype=bool)
+    few[:30] = True
+    m3 = STDPClassifier(25, epochs=1, random_state=0).fit(X[:300], y[:300], labelled=few)
+    assert m3.labels_used_ == 30

@@ -18,7 +18,7 @@ def _sources() -> str:
     rows = [{"key": f"`{r.key}`", "value": f"{fmt(r.value)} {r.unit}", "what": r.what,
              "source": r.source} for r in C.REFERENCES.values()]
     return ("## Sources\n\nEvery number about brains and hardware in this report "
-            "(`experiments/constants.py`):\n\n" + markdown_table(pd.DataFrame(rows))
+            "(`experiments/facts/constants.py`):\n\n" + markdown_table(pd.DataFrame(rows))
             + "\nCost metrics follow NeuroBench (Yik et al. 2025, Nat Commun 16:1545).\n")
 
 

@@ -1,9 +1,11 @@
-"""6. Learning rule against substrate: the 2 x 2 (backprop or STDP, rate units or spiking
-neurons) that tells which difference causes which result."""
+"""6. Learning rule against substrate: rule (STDP local; R-STDP local + reward; surrogate BPTT
+global; backprop global) against substrate (spiking; rate), the table that tells which
+difference causes which result."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,10 +26,12 @@ from experiments.report.markdown import (
 )
 from experiments.report.stats import mean_ci
 
-#: The 2 x 2 of learning rule against substrate: model kind -> (rule, substrate).
+#: Learning rule against substrate: model kind -> (rule, substrate).
 RULE_SUBSTRATE = {
     "mlp": ("backprop (global error)", "rate units, one pass"),
     "ann2snn": ("backprop (global error)", "spiking neurons, in time"),
+    "surrogate_snn": ("surrogate-gradient BPTT (global error, in time)",
+                      "spiking neurons, in time"),
     "stdp": ("STDP (local, unsupervised)", "spiking neurons, in time"),
     "rstdp": ("reward-modulated STDP (local + one global reward)",
               "spiking neurons, in time"),
@@ -35,25 +39,27 @@ RULE_SUBSTRATE = {
 
 
 def _rule_substrate(ctx: _Run) -> str:
-    """The 2 x 2: which difference (rule or substrate) causes which result."""
+    """Rule against substrate: which difference causes which result."""
     runs = ctx.runs
     head = ("## 6. Learning rule against substrate\n\n"
             "The comparison above changes two things at once: the learning rule (STDP against "
             "backprop) and the substrate (spiking neurons in time against rate units in one "
-            "pass). Two more models separate them: the ANN's own weights run as integrate-and-"
-            "fire neurons (ANN-to-SNN conversion: backprop's rule on the spiking substrate) "
-            "and reward-modulated STDP (a local rule with one global reward per sample). Each "
+            "pass). More models separate them: the ANN's own weights run as integrate-and-"
+            "fire neurons (ANN-to-SNN conversion: backprop's weights on the spiking substrate), "
+            "LIF neurons trained by surrogate gradients through time (a global gradient rule "
+            "on the spiking substrate itself: Neftci, Mostafa & Zenke 2019) and "
+            "reward-modulated STDP (a local rule with one global reward per sample). Each "
             "cell: accuracy (mean ± CI over seeds), labels used in training, operations per "
             "inference (effective MACs for rate units, synaptic events = effective ACs for "
             "spiking neurons), the 45 nm energy estimate of those operations, and the time to "
             "an answer (the first output, then the final one).\n")
     if runs.empty or "kind" not in runs:
-        return head + not_measured("The models of the 2 x 2")
+        return head + not_measured("The models of the rule-against-substrate table")
     main = runs[[ctx.roles.get(m, "main") == "main" for m in runs["model"]]]
     present = {k: main[main["kind"] == k] for k in RULE_SUBSTRATE if (main["kind"] == k).any()}
     if len(present) < 2:
-        return head + not_measured("Two or more of the 2 x 2's models (mlp, ann2snn, stdp, "
-                                   "rstdp)")
+        return head + not_measured("Two or more of the table's models (mlp, ann2snn, "
+                                   "surrogate_snn, stdp, rstdp)")
     task = next(t for t in _task_order(ctx) if any((g["task"] == t).any()
                                                     for g in present.values()))
     sizes = {}
@@ -67,6 +73,10 @@ def _rule_substrate(ctx: _Run) -> str:
             want = conv.loc[conv["task"] == task, "size"].max()
         elif kind == "stdp" and rst is not None and (rst["task"] == task).any():
             want = rst.loc[rst["task"] == task, "size"].max()
+        elif kind == "stdp" and "surrogate_snn" in present and \
+                (present["surrogate_snn"]["task"] == task).any():
+            want = present["surrogate_snn"].loc[present["surrogate_snn"]["task"] == task,
+                                                "size"].max()
         else:
             want = g["size"].max()
         sizes[kind] = want if want in set(g["size"]) else g["size"].max()
@@ -101,22 +111,45 @@ def _rule_substrate(ctx: _Run) -> str:
             "learning rule against substrate")
     cell = {k: present[k][(present[k]["task"] == task) & (present[k]["size"] == sizes[k])]
             for k in sizes}
+
+    def at(kind: str, size: Any) -> pd.DataFrame | None:
+        """The main rows of ``kind`` at ``size`` on the task (first model of that kind)."""
+        g = present.get(kind)
+        if g is None:
+            return None
+        g = g[(g["task"] == task) & (g["size"] == size)]
+        return g[g["model"] == g["model"].iloc[0]] if not g.empty else None
+
     words = []
+    sur = sizes.get("surrogate_snn")
     for a, b, what in (("ann2snn", "mlp", "Same rule (backprop), other substrate: the "
                         "converted network minus the ANN"),
                        ("stdp", "ann2snn", "Same substrate (spiking), other rule: STDP minus "
                         "the converted network"),
+                       ("surrogate_snn", "stdp", "Same substrate (spiking), other rule: "
+                        "surrogate BPTT minus STDP at matched neuron counts"),
+                       ("surrogate_snn", "mlp", "Same rule family (a global gradient), other "
+                        "substrate: the surrogate-trained SNN minus the MLP of the same width"),
                        ("rstdp", "stdp", "A global reward added to the local rule: R-STDP "
                         "minus STDP")):
-        if a in cell and b in cell:
-            p = A.paired_difference(cell[a], cell[b])
-            words.append(f"{what}: {fmt_cell(p['diff'], p['diff_ci'])} in accuracy (paired by "
-                         f"seed; {_interval_words(p['diff'], p['diff_ci'], p['n'])}).")
+        if a == "surrogate_snn" and sur is not None:
+            pa, pb = at(a, sur), at(b, sur)
+            if pa is None or pb is None:
+                words.append(f"{what}: not measured (no `{b}` at {fmt(sur)} units in this run).")
+                continue
+        elif a in cell and b in cell:
+            pa, pb = cell[a], cell[b]
+        else:
+            continue
+        p = A.paired_difference(pa, pb)
+        words.append(f"{what} ([{fmt(pa['size'].iloc[0])}]): {fmt_cell(p['diff'], p['diff_ci'])} "
+                     f"in accuracy (paired by seed; "
+                     f"{_interval_words(p['diff'], p['diff_ci'], p['n'])}).")
     return "\n".join([
         head, f"On `{task}`:\n", markdown_table(table),
         "\n".join(f"- {w}" for w in words) + ("\n" if words else ""),
         ctx.figure("rule_substrate", "Accuracy (top) and answered fraction (bottom) against "
-                   "time after onset for the spiking models of the 2 x 2 (mean with a "
+                   "time after onset for the spiking models of the table (mean with a "
                    f"{CI} CI band over seeds).", "learning rule against substrate"),
     ])
 
