@@ -205,12 +205,13 @@ def compile_time(n_in: int, n_exc: int, tmp: str) -> dict:
     """A fresh build's time, split into code generation and compilation."""
     import json
 
-    from neurosim import STDPClassifier
+    from neurosim import STDPClassifier, response_cache
     from neurosim.buildcache import MANIFEST
 
     os.environ["BRAIN_VS_ANN_CACHE"] = os.path.join(tmp, f"fresh-{n_in}-{n_exc}")
+    response_cache.clear()  # this process's engines point at the other cache
     m = STDPClassifier(n_exc, **SCHEDULE)
-    engine = m._engine(n_in)
+    engine, _ = m._engine(n_in)
     man = json.loads((engine.path / MANIFEST).read_text())
     os.environ["BRAIN_VS_ANN_CACHE"] = os.path.join(tmp, "cache")
     return {"total": engine.compile_s, **man["build_s"]}
@@ -250,6 +251,18 @@ def thread_scaling(sizes: list[tuple[int, int]], n_test: int, rounds: int) -> No
                     t0 = time.perf_counter()
                     models[threads].predict(Xt[:n_test])
                     times[(threads, policy)].append((time.perf_counter() - t0) / n_test)
+        # the ANN of the same width on the same samples, 1 and 2 BLAS threads, interleaved too
+        from ann import MLPClassifier
+
+        mlp = MLPClassifier((n_exc,), epochs=1, random_state=0).fit(X[:64], y[:64])
+        ann_times: dict = {1: [], 2: []}
+        for _ in range(rounds):
+            for n in (1, 2):
+                mlp.set_params(n_threads=n)
+                t0 = time.perf_counter()
+                for i in range(n_test):  # batch 1, as the spiking network answers one sample
+                    mlp.predict(Xt[i:i + 1])
+                ann_times[n].append((time.perf_counter() - t0) / n_test)
         serial = float(np.median(times[THREAD_CONFIGS[0]]))
         print(f"  {n_in:4d} x {n_exc:5d}:")
         for c in THREAD_CONFIGS:
@@ -259,6 +272,12 @@ def thread_scaling(sizes: list[tuple[int, int]], n_test: int, rounds: int) -> No
                   f"{used[c] or 'default':8s}: {med * 1e3:9.3f} ms/sample "
                   f"[{t.min() * 1e3:.3f}-{t.max() * 1e3:.3f}], speed-up over serial "
                   f"{serial / med:.2f}x")
+        a1 = float(np.median(ann_times[1]))
+        for n in (1, 2):
+            a = np.asarray(ann_times[n])
+            print(f"    ANN {n_in}-{n_exc}-10, batch 1, {n} BLAS thread{'s' if n > 1 else ' '}: "
+                  f"{np.median(a) * 1e3:9.4f} ms/sample [{a.min() * 1e3:.4f}-"
+                  f"{a.max() * 1e3:.4f}], speed-up {a1 / float(np.median(a)):.2f}x")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=None)
     p.add_argument("--assign-from", choices=["frozen", "learning"], default=None,
                    help="the classifier's assign_from (default: its default)")
+    p.add_argument("--threads-only", action="store_true",
+                   help="only the thread and wait-policy scaling (both families)")
     args = p.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 5)
     from neurosim import STDPClassifier
@@ -280,6 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_snn: {os.cpu_count()} CPUs, load average {load0[0]:.2f} at start; "
           f"{rounds} interleaved rounds; schedule {SCHEDULE}")
     try:
+        if args.threads_only:
+            thread_scaling([(64, 100)] if args.quick else [(64, 100), (784, 1600)],
+                           32 if args.quick else 8, rounds)
+            return 0
         for n_in, n_exc, n, n_test in sizes:
             r = public_vs_bare(n_in, n_exc, n, n_test, rounds, assign_from, tmp)
             print_public(f"{n_in}x{n_exc}", r, assign_from)

@@ -422,7 +422,9 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, TransformerMix
         from neurosim.standalone import make_engine
 
         spec = self._spec(n_inputs).structural()
-        return cached_engine((spec, self.backend), lambda: make_engine(spec, self.backend))
+        engine, made = cached_engine((spec, self.backend),
+                                     lambda: make_engine(spec, self.backend))
+        return engine, (float(engine.compile_s) if made else 0.0)
 
     def _runs(self, X: np.ndarray, w: np.ndarray, theta: np.ndarray, *, learn: bool,
               purpose: tuple[int, ...], desc: str,
@@ -433,7 +435,7 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, TransformerMix
         simulation (a training epoch, an assignment pass, ``predict``): each row's Poisson
         spikes are a function of the model's seed, the purpose and the row itself
         (:func:`neurosim.sample_noise.sample_keys`), never of its position."""
-        engine = self._engine(X.shape[1])
+        engine, _ = self._engine(X.shape[1])
         runs = present(engine, normalized_rates_hz(X, self.input_rate_hz), w, theta,
                        settings=self._settings(X.shape[1], learn=learn),
                        keys=sample_keys(X, self.seed_, purpose), labels=labels)
@@ -535,8 +537,8 @@ class STDPClassifier(ContinualSTDP, PerturbableSTDP, SpikingCost, TransformerMix
                       if self.random_state is None else int(self.random_state))
         rng = np.random.default_rng(self.seed_)
         n, n_in = X.shape
-        engine = self._engine(n_in)  # compiles once if the build is not cached
-        self.compile_s_ = float(engine.compile_s)
+        engine, compile_s = self._engine(n_in)  # compiles once if the build is not cached
+        self.compile_s_ = compile_s  # 0 when this process already had the build
         self.backend_ = engine.backend
         self.classes_ = classes
         y = self._encode(y_given, mask)  # class indices, -1 where unlabelled

@@ -152,8 +152,7 @@ class ContinualSTDP:
         self.seed_ = (int(np.random.SeedSequence().entropy % (2**32))
                       if self.random_state is None else int(self.random_state))
         rng = np.random.default_rng(self.seed_)
-        engine = self._engine(n_in)
-        self.compile_s_ = float(engine.compile_s)
+        engine, self.compile_s_ = self._engine(n_in)
         self.backend_ = engine.backend
         self.classes_ = classes
         w = rng.uniform(0.0, self.w_init_max * self.w_max, n_in * self.n_excitatory)

@@ -61,9 +61,11 @@ def cached_response(key: str, simulate: Callable[[], Any], *, reuse: bool) -> An
     return _lru(_RESPONSES, key, simulate, MAX_RESPONSES)
 
 
-def cached_engine(key: Any, make: Callable[[], Any]) -> Any:
-    """The engine stored under ``key`` (a network structure and backend), made once."""
-    return _lru(_ENGINES, key, make, MAX_ENGINES)
+def cached_engine(key: Any, make: Callable[[], Any]) -> tuple[Any, bool]:
+    """The engine stored under ``key`` (a network structure and backend), made once; and
+    whether this call made it (so that a caller counts its compile time only then)."""
+    made = key not in _ENGINES
+    return _lru(_ENGINES, key, make, MAX_ENGINES), made
 
 
 def clear() -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-PAGES = ("index.md", "neurosim.md", "ann.md", "experiments.md")
+PAGES = ("index.md", "neurosim.md", "ann.md", "experiments.md", "surrogate.md",
+         "interoperability.md", "sklearn.md")
 
 
 def _make_tables():

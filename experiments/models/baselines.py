@@ -4,7 +4,9 @@
 (labels unused, like STDP), then names and reads them exactly as the spiking network names its
 neurons: Diehl & Cook's assignment (each cluster takes the class it responds to most on the
 labelled images) and vote (:mod:`neurosim.readout`), with a cluster's "response" to an image
-being 1 for the nearest centroid and 0 for the others. With ``n_clusters`` equal to the spiking
+graded like a neuron's spike count: a soft assignment over the prototypes (``temperature``,
+chosen on validation; 0 gives the one-hot nearest centroid, which with one label per class names
+at most 10 prototypes and scores below chance). With ``n_clusters`` equal to the spiking
 network's excitatory count it answers: how much of the spiking network's accuracy would plain
 clustering of the same unlabelled images give with the same labels?
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -120,6 +123,22 @@ class KMeansVoteClassifier(ContractEstimator):
         check_classification_targets(y)
         return X, y, labelled_mask(labelled, len(X))
 
+    def _clusters_for(self, n_samples: int) -> int:
+        """``n_clusters``, or one cluster per sample when there are fewer samples (with a
+        warning): a prototype per training image is the most k-means can place."""
+        if self.n_clusters > n_samples:
+            warnings.warn(f"n_clusters={self.n_clusters} exceeds the {n_samples} samples; "
+                          f"fitting {n_samples} clusters (one per sample)", UserWarning,
+                          stacklevel=3)
+            return n_samples
+        return int(self.n_clusters)
+
+    @property
+    def n_clusters_(self) -> int:
+        """The number of prototypes fitted (``n_clusters``, or fewer with fewer samples)."""
+        self._check_fitted()
+        return int(self.cluster_centers_.shape[0])
+
     @property
     def threads_used_(self) -> int:
         """BLAS threads the distances run on."""
@@ -138,7 +157,7 @@ class KMeansVoteClassifier(ContractEstimator):
         d = ((X[:, None, :] - self.cluster_centers_[None, :, :]) ** 2).sum(axis=2)
         d = self._without_silenced(d)
         reach = np.isfinite(d.min(axis=1))
-        out = np.zeros((len(X), self.n_clusters))
+        out = np.zeros((len(X), self.n_clusters_))
         t = float(getattr(self, "temperature", 0.0))
         if t == 0.0:
             out[np.arange(len(X)), d.argmin(axis=1)] = 1.0
@@ -165,12 +184,9 @@ class KMeansVoteClassifier(ContractEstimator):
         if len(np.unique(y[lab])) < 2:
             raise ValueError("y holds one class only among the labelled rows; a classifier "
                              "needs labelled samples of at least 2 classes")
-        if self.n_clusters > len(X):
-            raise ValueError(f"n_clusters={self.n_clusters} exceeds the {len(X)} samples; use "
-                             "fewer clusters")
         t0 = time.perf_counter()
         with self._limits():
-            km = KMeans(self.n_clusters, n_init=self.n_init, max_iter=self.max_iter,
+            km = KMeans(self._clusters_for(len(X)), n_init=self.n_init, max_iter=self.max_iter,
                         random_state=self.random_state).fit(X)
         self.cluster_centers_ = km.cluster_centers_
         self.n_iter_ = int(km.n_iter_)
@@ -225,7 +241,7 @@ class KMeansVoteClassifier(ContractEstimator):
         effective (zero pixels contribute nothing).
         """
         self._check_fitted()
-        n_in, k = self.n_features_in_, self.n_clusters
+        n_in, k = self.n_features_in_, self.n_clusters_
         c = self.cluster_centers_
         out: dict[str, Any] = {
             "neurons": k, "synapses": n_in * k, "params": int(c.size),
@@ -305,14 +321,11 @@ class KMeansVoteClassifier(ContractEstimator):
             if len(np.unique(given)) < 2:
                 raise ValueError("the first partial_fit needs at least 2 classes; pass "
                                  "classes=[...] listing every label")
-            if self.n_clusters > len(X):
-                raise ValueError(f"n_clusters={self.n_clusters} exceeds the {len(X)} samples "
-                                 "of the first partial_fit call; use fewer clusters")
             from sklearn.cluster import KMeans
 
             with self._limits():
-                km = KMeans(self.n_clusters, n_init=self.n_init, max_iter=self.max_iter,
-                            random_state=self.random_state).fit(X)
+                km = KMeans(self._clusters_for(len(X)), n_init=self.n_init,
+                            max_iter=self.max_iter, random_state=self.random_state).fit(X)
             self.cluster_centers_ = km.cluster_centers_
             self.n_iter_ = int(km.n_iter_)
             self.classes_ = np.unique(given)
@@ -324,7 +337,7 @@ class KMeansVoteClassifier(ContractEstimator):
             self._lloyd(X)
             self.train_samples_ += len(X)
         if getattr(self, "class_responses_", None) is None:
-            self.class_responses_ = np.zeros((len(self.classes_), self.n_clusters))
+            self.class_responses_ = np.zeros((len(self.classes_), self.n_clusters_))
             self.class_counts_ = np.zeros(len(self.classes_), dtype=np.int64)
         idx = encode_labels(y, self.classes_, lab, name="y (list every class in the first "
                                                          "partial_fit call's classes=)")
@@ -404,8 +417,9 @@ class KMeansVoteClassifier(ContractEstimator):
         if kind == "synapse_lesion":
             w.flat[rng.permutation(w.size)[:int(round(level * w.size))]] = 0.0
         elif kind == "neuron_lesion":
-            silenced = np.zeros(self.n_clusters, dtype=bool)
-            silenced[rng.permutation(self.n_clusters)[:int(round(level * self.n_clusters))]] = True
+            k = self.n_clusters_
+            silenced = np.zeros(k, dtype=bool)
+            silenced[rng.permutation(k)[:int(round(level * k))]] = True
             prior = getattr(self, "silenced_", None)
             out.silenced_ = silenced if prior is None else (silenced | prior)
         else:

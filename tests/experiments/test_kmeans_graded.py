@@ -53,3 +53,18 @@ def test_one_label_per_class_stays_above_chance_with_many_prototypes(digits):
 def test_temperature_must_be_a_finite_number_at_least_zero(digits, bad):
     with pytest.raises(ValueError, match="temperature"):
         KMeansVoteClassifier(5, temperature=bad).fit(digits.X_train[:50], digits.y_train[:50])
+
+
+def test_check_estimator_passes_every_check_with_the_defaults():
+    """scikit-learn's own estimator checks, on the baseline as a user builds it."""
+    import warnings
+
+    from sklearn.utils.estimator_checks import check_estimator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(KMeansVoteClassifier(random_state=0), on_fail=None)
+    failed = {r["check_name"]: str(r["exception"])[:200] for r in results
+              if r["status"] == "failed"}
+    assert failed == {}
+    assert len(results) > 40

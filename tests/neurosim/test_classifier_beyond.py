@@ -35,7 +35,7 @@ def test_perturbed_level_zero_predicts_exactly_as_the_model(fitted, bars):
         out = fitted.perturbed(kind, 0.0, random_state=1)
         np.testing.assert_array_equal(out.predict(bars.X_test), clean)
         n = bars.X_test.shape[1]
-        assert out._engine(n) is fitted._engine(n)  # the same build: no recompilation
+        assert out._engine(n)[0] is fitted._engine(n)[0]  # the same build: no recompilation
     np.testing.assert_array_equal(fitted.weights_, before)  # the original is untouched
 
 

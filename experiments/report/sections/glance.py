@@ -148,7 +148,19 @@ def _learning(ctx: _Run) -> str:
             if q["n"]:
                 text += (f", {_ci(q['diff'], q['diff_ci'], q['n'])} with {fmt(k)} "
                          f"label{'s' if k != 1 else ''} per class")
-    return text + f" (`{snn[0]}` [{fmt(zs)}] vs `{ann[0]}` [{fmt(za)}] on `{task}`)."
+    text += f" (`{snn[0]}` [{fmt(zs)}] vs `{ann[0]}` [{fmt(za)}] on `{task}`)."
+    # the rule, not the substrate: a global gradient on the same spiking substrate
+    main = runs[[ctx.roles.get(m, "main") == "main" for m in runs["model"]]]
+    sur = main[(main["kind"] == "surrogate_snn") & (main["task"] == task)]
+    if not sur.empty:
+        zu = sur["size"].max()
+        sur = sur[(sur["size"] == zu) & (sur["model"] == sur["model"].iloc[0])]
+        same = runs[(runs["model"] == snn[0]) & (runs["task"] == task) & (runs["size"] == zu)]
+        if not same.empty:
+            r = A.paired_difference(sur, same)
+            text += (f" The same spiking neurons trained by surrogate gradients (a global rule): "
+                     f"{_ci(r['diff'], r['diff_ci'], r['n'])} over STDP at {fmt(zu)} neurons.")
+    return text
 
 
 def _processing(ctx: _Run) -> str:
