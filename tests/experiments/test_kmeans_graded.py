@@ -55,6 +55,7 @@ def test_temperature_must_be_a_finite_number_at_least_zero(digits, bad):
         KMeansVoteClassifier(5, temperature=bad).fit(digits.X_train[:50], digits.y_train[:50])
 
 
+@pytest.mark.slow  # 55 checks, each fitting k-means: about half a minute
 def test_check_estimator_passes_every_check_with_the_defaults():
     """scikit-learn's own estimator checks, on the baseline as a user builds it."""
     import warnings

@@ -142,8 +142,8 @@ def _rule_substrate(ctx: _Run) -> str:
         else:
             continue
         p = A.paired_difference(pa, pb)
-        words.append(f"{what} ([{fmt(pa['size'].iloc[0])}]): {fmt_cell(p['diff'], p['diff_ci'])} "
-                     f"in accuracy (paired by seed; "
+        words.append(f"{what}: {fmt_cell(p['diff'], p['diff_ci'])} in accuracy (at "
+                     f"[{fmt(pa['size'].iloc[0])}], paired by seed; "
                      f"{_interval_words(p['diff'], p['diff_ci'], p['n'])}).")
     return "\n".join([
         head, f"On `{task}`:\n", markdown_table(table),
