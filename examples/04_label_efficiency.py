@@ -30,12 +30,12 @@ QUICK_TIMING = {"presentation_ms": 150.0, "rest_ms": 50.0, "input_rate_hz": 1500
 
 
 def few_labels(y, k, rng):
-    """``y`` with all but ``k`` random labels per class replaced by -1 (k = 0: all kept)."""
+    """The labelled mask: ``k`` random rows per class (k = 0: every row)."""
     keep = np.arange(len(y)) if k == 0 else np.concatenate(
         [rng.choice(np.flatnonzero(y == c), k, replace=False) for c in np.unique(y)])
-    y_few = np.full_like(y, -1)
-    y_few[keep] = y[keep]
-    return y_few
+    mask = np.zeros(len(y), dtype=bool)
+    mask[keep] = True
+    return mask
 
 
 def main(argv=None):
@@ -59,13 +59,14 @@ def main(argv=None):
                              **(QUICK_TIMING if args.quick else {})).fit(X, y)
         rng = np.random.default_rng([s, 7])
         for i, k in enumerate(labels):
-            y_few = few_labels(y, k, rng)
-            n = int((y_few >= 0).sum())
+            few = few_labels(y, k, rng)
+            n = int(few.sum())
             mlp = MLPClassifier((args.hidden,), random_state=s, batch_size=min(32, n),
                                 epochs=min(2000, math.ceil(epochs * len(y) / n)))
-            acc["MLP"][s, i] = mlp.fit(X, y_few).score(Xt, yt)
-            # every budget, "all" included, names the neurons the same way (a frozen pass)
-            acc["STDP"][s, i] = snn.relabel(X, y_few).score(Xt, yt)
+            acc["MLP"][s, i] = mlp.fit(X[few], y[few]).score(Xt, yt)  # backprop: labelled only
+            # every budget, "all" included, names the neurons the same way (a frozen pass);
+            # STDP learned from every image without its label
+            acc["STDP"][s, i] = snn.relabel(X, y, labelled=few).score(Xt, yt)
 
     n_all = len(y) // task.n_classes
     xs = [k or n_all for k in labels]
