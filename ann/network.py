@@ -272,6 +272,11 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
         targets[np.arange(len(y_enc)), y_enc] = 1
         return targets
 
+    def _batch_input(self, xb, epoch):
+        """Hook: the network input of one training mini-batch in epoch ``epoch`` (1-based);
+        as it is by default (the spiking network draws its input spikes here)."""
+        return xb
+
     def _epoch(self, X, targets, y_enc, bs):
         """One pass of mini-batch updates; returns (summed loss, correct predictions)."""
         net, loss, opt = self.network_, self.loss_, self.optimizer_
@@ -282,8 +287,9 @@ class NetworkClassifier(PerturbableNetwork, BaseEstimator):
         params, grads = {"flat": net.flat_params}, {"flat": net.flat_grads}
         decay = {"flat": net.decay_mask}
         total, correct = 0.0, 0
+        epoch = len(self.history_) + 1
         for s in range(0, n, bs):
-            xb = X[s : s + bs]
+            xb = self._batch_input(X[s : s + bs], epoch)
             out = net.forward(xb)
             total += loss.forward(out, targets[s : s + bs]) * xb.shape[0]
             correct += int(np.count_nonzero(out.argmax(axis=1) == y_enc[s : s + bs]))

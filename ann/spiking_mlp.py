@@ -257,26 +257,15 @@ class SpikingMLPClassifier(NetworkClassifier):
         return rate_spikes(Xb, keys, self.n_steps, float(self.max_rate), self.network_.dtype)
 
     # -- training ------------------------------------------------------------------------------
+    def _batch_input(self, xb, epoch):
+        """A training mini-batch's input spikes, drawn for epoch ``epoch`` (its purpose key)."""
+        return self._spike_input(xb, epoch)
+
     def _epoch(self, X, targets, y_enc, bs):
-        """One pass of mini-batch updates with the input spikes of epoch ``len(history_) + 1``."""
-        net, loss, opt = self.network_, self.loss_, self.optimizer_
-        purpose = len(self.history_) + 1
-        n = X.shape[0]
-        if self.shuffle and bs < n:
-            perm = self._rng.permutation(n)
-            X, targets, y_enc = X[perm], targets[perm], y_enc[perm]
-        params, grads = {"flat": net.flat_params}, {"flat": net.flat_grads}
-        decay = {"flat": net.decay_mask}
-        total, correct = 0.0, 0
-        for s in range(0, n, bs):
-            xb = self._spike_input(X[s : s + bs], purpose)
-            out = net.forward(xb)
-            total += loss.forward(out, targets[s : s + bs]) * xb.shape[0]
-            correct += int(np.count_nonzero(out.argmax(axis=1) == y_enc[s : s + bs]))
-            net.backward(loss.backward(), input_grad=False)
-            opt.step(params, grads, decay)
+        """The shared pass of mini-batch updates, then the layers' caches dropped."""
+        out = super()._epoch(X, targets, y_enc, bs)
         self._clear_caches()
-        return total, correct
+        return out
 
     def _clear_caches(self):
         for layer in self.network_.layers:
